@@ -1,0 +1,156 @@
+"""Tracked websites, anonymous visitors, their events, and daily rollups."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class Website(models.Model):
+    """A site that embeds our script. Its publishable key is public by design (it sits in the
+    page's HTML); what protects it is the list of origins it may be used from, and throttling."""
+
+    name = models.CharField(max_length=100)
+    publishable_key = models.CharField(max_length=64, unique=True, editable=False)
+    allowed_origins = models.JSONField(
+        default=list,
+        help_text="Exact origins, e.g. ['https://www.example.com']: scheme, host and port.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visitor(models.Model):
+    """A browser we have seen, known by the random id in its first-party cookie."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visitors")
+    anonymous_id = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    lead = models.ForeignKey(
+        "leads.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitors",
+        help_text="The lead this visitor turned out to be (identity stitching).",
+    )
+    company = models.ForeignKey(
+        "leads.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visitors",
+        help_text="Company the visits are attributed to.",
+    )
+    first_touch = models.JSONField(
+        default=dict, blank=True, help_text="Referrer and UTM parameters of the first visit."
+    )
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["website", "anonymous_id"], name="visitor_unique_per_site"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "-last_seen_at"], name="visitor_company_seen_idx"),
+            models.Index(fields=["lead"], name="visitor_lead_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visitor {self.anonymous_id[:12]}"
+
+
+class EventType(models.TextChoices):
+    PAGE_VIEW = "page_view", "Page view"
+    ROI_CALCULATION = "roi_calculation", "ROI calculation"
+    FORM_VIEW = "form_view", "Form view"
+    FORM_SUBMIT = "form_submit", "Form submit"
+    CHAT_STARTED = "chat_started", "Chat started"
+    ASSESSMENT_REQUESTED = "assessment_requested", "Assessment requested"
+    CUSTOM = "custom", "Custom"
+
+
+class Event(models.Model):
+    """Something a visitor did. IPs are stored anonymised (last octet / last 80 bits zeroed)."""
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="+")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=30, choices=EventType.choices)
+    url = models.URLField(max_length=2048, blank=True)
+    referrer = models.URLField(max_length=2048, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="Anonymised.")
+    user_agent = models.CharField(max_length=500, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["event_type", "occurred_at"], name="event_type_time_idx"),
+            models.Index(fields=["visitor", "occurred_at"], name="event_visitor_time_idx"),
+            models.Index(fields=["occurred_at"], name="event_time_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event_type__in=EventType.values), name="event_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.url}"
+
+
+class DailyMetric(models.Model):
+    """One day's rollup of the raw events, per website (or all sites when `website` is empty).
+
+    Dashboards read these rows, never the raw events, so they stay fast at millions of events.
+    """
+
+    date = models.DateField()
+    website = models.ForeignKey(
+        Website, null=True, blank=True, on_delete=models.CASCADE, related_name="daily_metrics"
+    )
+    visitors = models.PositiveIntegerField(default=0)
+    page_views = models.PositiveIntegerField(default=0)
+    leads = models.PositiveIntegerField(default=0)
+    fortune_500_visitors = models.PositiveIntegerField(default=0)
+    chats = models.PositiveIntegerField(default=0)
+    assessments = models.PositiveIntegerField(default=0)
+    roi_calculations = models.PositiveIntegerField(default=0)
+    conversion_rate = models.DecimalField(
+        max_digits=6, decimal_places=4, default=0, help_text="Leads / visitors."
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "website"],
+                condition=models.Q(website__isnull=False),
+                name="dailymetric_unique_site_day",
+            ),
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(website__isnull=True),
+                name="dailymetric_unique_all_sites_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(conversion_rate__gte=0, conversion_rate__lte=1),
+                name="dailymetric_conversion_rate_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.website or 'all sites'}"

@@ -1,0 +1,143 @@
+"""Security assessments of a prospect's public website, their findings, and ROI calculations."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+
+class AssessmentType(models.TextChoices):
+    QUICK = "quick", "Quick check"
+    STANDARD = "standard", "Standard"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+class AssessmentStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class Grade(models.TextChoices):
+    """The Mozilla HTTP Observatory's grades."""
+
+    A_PLUS = "A+", "A+"
+    A = "A", "A"
+    A_MINUS = "A-", "A-"
+    B_PLUS = "B+", "B+"
+    B = "B", "B"
+    B_MINUS = "B-", "B-"
+    C_PLUS = "C+", "C+"
+    C = "C", "C"
+    C_MINUS = "C-", "C-"
+    D_PLUS = "D+", "D+"
+    D = "D", "D"
+    D_MINUS = "D-", "D-"
+    F = "F", "F"
+
+
+class SecurityAssessment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="assessments")
+    target_url = models.URLField(max_length=2048)
+    assessment_type = models.CharField(
+        max_length=20, choices=AssessmentType.choices, default=AssessmentType.STANDARD
+    )
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.QUEUED
+    )
+    risk_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0 (no risk seen) to 100 (severe)."
+    )
+    grade = models.CharField(max_length=2, choices=Grade.choices, blank=True)
+    report_file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(risk_score__isnull=True)
+                | models.Q(risk_score__gte=0, risk_score__lte=100),
+                name="assessment_risk_score_0_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AssessmentStatus.values),
+                name="assessment_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="assessment_status_time_idx"),
+            models.Index(fields=["lead", "-requested_at"], name="assessment_lead_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_url} ({self.get_status_display()})"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+    INFO = "info", "Info"
+
+
+class Finding(models.Model):
+    assessment = models.ForeignKey(SecurityAssessment, on_delete=models.CASCADE, related_name="findings")
+    check_id = models.CharField(max_length=80, help_text="Stable id, e.g. 'csp-not-implemented'.")
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    evidence = models.TextField(blank=True, help_text="The header or value seen.")
+    description = models.TextField(blank=True, help_text="Why it matters.")
+    recommendation = models.TextField(blank=True, help_text="How to fix it.")
+    compliance_refs = models.JSONField(
+        default=list, blank=True, help_text="e.g. ['OWASP ASVS 5.0 V3.4.1', 'PCI DSS 4.0.1 6.4.1']."
+    )
+    score_modifier = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assessment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "check_id"], name="finding_unique_check"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=Severity.values), name="finding_severity_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.severity}] {self.title}"
+
+
+class RoiCalculation(models.Model):
+    """One use of the ROI calculator: what was entered and what it answered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="roi_calculations"
+    )
+    visitor = models.ForeignKey(
+        "analytics.Visitor",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roi_calculations",
+    )
+    inputs = models.JSONField(help_text="employees, annual_security_budget, industry, region …")
+    outputs = models.JSONField(help_text="breach exposure, potential savings …")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "ROI calculation"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="roi_created_idx")]
+
+    def __str__(self) -> str:
+        return f"ROI calculation {self.created_at:%Y-%m-%d %H:%M}"

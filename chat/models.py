@@ -1,0 +1,143 @@
+"""Chat conversations between website visitors, the bot and sales agents."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ConversationStatus(models.TextChoices):
+    BOT = "bot", "With the bot"
+    WAITING = "waiting", "Waiting for an agent"
+    ACTIVE = "active", "With an agent"
+    CLOSED = "closed", "Closed"
+
+
+class EscalationReason(models.TextChoices):
+    FORTUNE_500 = "fortune_500", "Fortune 500 visitor"
+    HIGH_SCORE = "high_score", "High-score lead"
+    ASKED_FOR_HUMAN = "asked_for_human", "Visitor asked for a person"
+    BOT_FAILED = "bot_failed", "Bot could not answer twice"
+    UNHAPPY = "unhappy", "Visitor is unhappy"
+
+
+class Conversation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    website = models.ForeignKey(
+        "analytics.Website", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visitor = models.ForeignKey(
+        "analytics.Visitor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="conversations"
+    )
+    status = models.CharField(
+        max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.BOT
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_conversations",
+    )
+    token_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the visitor's resume token."
+    )
+    fortune_500_detected = models.BooleanField("Fortune 500 detected", default=False)
+    high_value_opportunity = models.BooleanField(default=False)
+    escalation_reason = models.CharField(max_length=20, choices=EscalationReason.choices, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    last_sequence = models.PositiveIntegerField(default=0, help_text="Sequence number of the newest message.")
+    csat_rating = models.PositiveSmallIntegerField("CSAT rating", null=True, blank=True)
+    csat_comment = models.TextField("CSAT comment", blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(csat_rating__isnull=True)
+                | models.Q(csat_rating__gte=1, csat_rating__lte=5),
+                name="conversation_csat_1_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escalated_at__isnull=True) | ~models.Q(escalation_reason=""),
+                name="conversation_escalation_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "escalated_at"], name="conversation_queue_idx"),
+            models.Index(fields=["assigned_agent", "status"], name="conversation_agent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {str(self.id)[:8]} ({self.get_status_display()})"
+
+
+class MessageSender(models.TextChoices):
+    VISITOR = "visitor", "Visitor"
+    BOT = "bot", "Bot"
+    AGENT = "agent", "Agent"
+    SYSTEM = "system", "System"
+
+
+class Message(models.Model):
+    """One chat message. `sequence` orders a conversation and lets a reconnecting client ask
+    for everything after the last one it saw; `client_message_id` makes resends idempotent."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    sequence = models.PositiveIntegerField()
+    sender = models.CharField(max_length=10, choices=MessageSender.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=4000)
+    client_message_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True, help_text="e.g. the bot's sources.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["conversation", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "sequence"], name="message_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_message_id"],
+                condition=~models.Q(client_message_id=""),
+                name="message_unique_client_id",
+            ),
+            models.CheckConstraint(condition=models.Q(sequence__gte=1), name="message_sequence_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.sender}: {self.body[:50]}"
+
+
+class KnowledgeArticle(models.Model):
+    """What the bot knows: edited by staff in the admin, only published articles are used."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    questions = models.TextField(blank=True, help_text="Questions this article answers, one per line.")
+    answer = models.TextField()
+    keywords = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["is_published"], name="article_published_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,9 @@
+"""WSGI entry point, for running the HTTP part under a WSGI server (no websockets)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enterprise_scanner.settings")
+
+application = get_wsgi_application()

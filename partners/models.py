@@ -1,0 +1,100 @@
+"""Partners who refer leads, and the commissions they earn on won deals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+
+class PartnerType(models.TextChoices):
+    REFERRAL = "referral", "Referral partner"
+    RESELLER = "reseller", "Reseller"
+    MSSP = "mssp", "Managed security provider"
+    TECHNOLOGY = "technology", "Technology partner"
+
+
+class PartnerStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Partner(models.Model):
+    name = models.CharField(max_length=200)
+    partner_type = models.CharField(max_length=20, choices=PartnerType.choices, default=PartnerType.REFERRAL)
+    contact_email = models.EmailField(blank=True)
+    referral_code = models.CharField(
+        max_length=32, unique=True, help_text="Upper-case letters, digits and dashes, e.g. ACME-2026."
+    )
+    commission_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0.1000"), help_text="0.10 means 10 %."
+    )
+    status = models.CharField(max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(commission_rate__gte=0, commission_rate__lte=1),
+                name="partner_commission_rate_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(referral_code=Upper("referral_code"))
+                & models.Q(referral_code__regex=r"^[A-Z0-9][A-Z0-9-]{2,31}$"),
+                name="partner_referral_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommissionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+
+
+class Commission(models.Model):
+    """What a partner earns on one won deal. One commission per lead."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="commissions")
+    lead = models.OneToOneField("leads.Lead", on_delete=models.PROTECT, related_name="commission")
+    deal_value = models.DecimalField(max_digits=14, decimal_places=2)
+    rate = models.DecimalField(max_digits=5, decimal_places=4)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(
+        max_length=20, choices=CommissionStatus.choices, default=CommissionStatus.PENDING
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deal_value__gte=0, amount__gte=0, rate__gte=0, rate__lte=1),
+                name="commission_amounts_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(paid_at__isnull=False),
+                name="commission_paid_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(approved_at__isnull=False),
+                name="commission_approved_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "status"], name="commission_partner_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.partner} – {self.amount}"
