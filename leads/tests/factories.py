@@ -1,0 +1,96 @@
+"""factory-boy factories for the leads domain (and the staff users who work it)."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from leads.models import Company, Lead, LeadEvent, LeadEventKind, LeadNote
+
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user. Pass `groups=["Sales rep"]` to put it in groups."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@enterprisescanner.test")
+    is_staff = True
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def groups(obj, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create and extracted:
+            obj.groups.set(Group.objects.filter(name__in=extracted))
+
+
+class SalesRepFactory(UserFactory):
+    @factory.post_generation
+    def groups(obj, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            obj.groups.set(Group.objects.filter(name__in=extracted or ["Sales rep"]))
+
+
+class SalesManagerFactory(UserFactory):
+    @factory.post_generation
+    def groups(obj, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create:
+            obj.groups.set(Group.objects.filter(name__in=extracted or ["Sales manager"]))
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+        django_get_or_create = ("domain",)
+
+    name = factory.Faker("company")
+    domain = factory.Sequence(lambda n: f"company{n}.example")
+    industry = "Software"
+    employee_count = 250
+
+
+class Fortune500CompanyFactory(CompanyFactory):
+    name = "JPMorgan Chase"
+    domain = "jpmorganchase.com"
+    industry = "Commercial Banks"
+    employee_count = 317233
+    fortune_rank = 11
+    fortune_year = 2025
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    email = factory.Sequence(lambda n: f"person{n}@company{n}.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    job_title = "Security Engineer"
+    company = factory.SubFactory(CompanyFactory)
+    score = 40
+
+
+class LeadEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadEvent
+
+    lead = factory.SubFactory(LeadFactory)
+    kind = LeadEventKind.SUBMITTED
+    summary = "Submitted the demo request form"
+    actor_label = "website form"
+
+
+class LeadNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeadNote
+
+    lead = factory.SubFactory(LeadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Called, left a voicemail."
