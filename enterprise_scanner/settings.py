@@ -31,7 +31,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG: bool = env.bool("DEBUG", default=False)
 
 #: The key used only when DEBUG is on and no SECRET_KEY is given. Refused in production.
-DEVELOPMENT_SECRET_KEY = "django-insecure-enterprise-scanner-development-only"
+DEVELOPMENT_SECRET_KEY = "django-insecure-enterprise-scanner-development-only"  # noqa: S105
 SECRET_KEY: str = env.str("SECRET_KEY", default="")
 
 

@@ -8,7 +8,6 @@ from django.contrib.auth.models import Group
 
 from leads.models import Company, Lead, LeadEvent, LeadEventKind, LeadNote
 
-
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 

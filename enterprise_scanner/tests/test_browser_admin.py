@@ -1,0 +1,39 @@
+"""A sales rep logs into the CRM in a real browser and finds the lead queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from leads.tests.factories import TEST_PASSWORD, Fortune500CompanyFactory, LeadFactory, SalesRepFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_rep_logs_in_and_sees_the_lead_queue(live_server, page) -> None:
+    SalesRepFactory(username="dana")
+    LeadFactory(
+        email="ciso@jpmorganchase.com",
+        first_name="Jordan",
+        last_name="Lee",
+        company=Fortune500CompanyFactory(),
+        is_fortune_500=True,
+        score=100,
+    )
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("link", name="Leads", exact=True).first.click()
+    assert "ciso@jpmorganchase.com" in page.content()
+    assert page.locator("#site-name").inner_text() == "Enterprise Scanner CRM"
+
+
+def test_wrong_password_is_refused(live_server, page) -> None:
+    SalesRepFactory(username="dana")
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("dana")
+    page.get_by_label("Password").fill("wrong-password")
+    page.get_by_role("button", name="Log in").click()
+    assert "Please enter the correct username and password" in page.content()
