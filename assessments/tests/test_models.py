@@ -31,4 +31,4 @@ def test_findings_have_valid_severity_and_one_row_per_check() -> None:
             assessment=assessment, check_id="csp-not-implemented", title="again", severity="high"
         )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Finding.objects.create(assessment=assessment, check_id="hsts", title="x", severity="catastrophic")
+        Finding.objects.create(assessment=assessment, check_id="hsts", title="x", severity="fatal")
