@@ -1,1 +1,103 @@
-# Register your models here.
+"""Admin for chat conversations, their messages, and the bot's knowledge base.
+
+Messages are a record of what was said: read-only here (agents reply through the chat, which
+writes them via the chat services). The visitor's resume-token hash is never shown.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from .models import Conversation, KnowledgeArticle, Message
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ("sequence", "sender", "agent", "body", "created_at")
+    readonly_fields = fields
+    extra = 0
+    ordering = ("sequence",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).select_related("agent")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "status",
+        "lead",
+        "visitor",
+        "assigned_agent",
+        "fortune_500_detected",
+        "high_value_opportunity",
+        "escalation_reason",
+        "created_at",
+    )
+    list_select_related = ("lead", "visitor", "assigned_agent")
+    list_filter = ("status", "fortune_500_detected", "high_value_opportunity", "escalation_reason", "website")
+    search_fields = ("lead__email", "lead__company__name", "visitor__anonymous_id")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("lead", "visitor")
+    raw_id_fields = ("assigned_agent",)
+    readonly_fields = ("website", "last_sequence", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("status", "assigned_agent", "lead", "visitor", "website")}),
+        (
+            "Escalation",
+            {
+                "fields": (
+                    "fortune_500_detected",
+                    "high_value_opportunity",
+                    "escalation_reason",
+                    "escalated_at",
+                )
+            },
+        ),
+        ("Satisfaction", {"fields": ("csat_rating", "csat_comment")}),
+        ("History", {"fields": ("last_sequence", "created_at", "updated_at", "closed_at")}),
+    )
+    inlines = (MessageInline,)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Read-only: messages are written by the chat services only."""
+
+    list_display = ("conversation", "sequence", "sender", "agent", "short_body", "created_at")
+    list_select_related = ("conversation", "agent")
+    list_filter = ("sender",)
+    search_fields = ("body", "conversation__lead__email")
+    show_full_result_count = False
+
+    @admin.display(description="Message")
+    def short_body(self, obj: Message) -> str:
+        return obj.body[:80]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(KnowledgeArticle)
+class KnowledgeArticleAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "is_published", "updated_at")
+    list_filter = ("is_published",)
+    search_fields = ("title", "questions", "answer", "keywords")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("created_at", "updated_at")
+    fields = ("title", "slug", "is_published", "questions", "answer", "keywords", "created_at", "updated_at")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from leads.tests.factories import TEST_PASSWORD, Fortune500CompanyFactory, LeadFactory, SalesRepFactory
 
@@ -24,10 +25,10 @@ def test_rep_logs_in_and_sees_the_lead_queue(live_server, page) -> None:
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#site-name")).to_have_text("Enterprise Scanner CRM")
 
     page.get_by_role("link", name="Leads", exact=True).first.click()
-    assert "ciso@jpmorganchase.com" in page.content()
-    assert page.locator("#site-name").inner_text() == "Enterprise Scanner CRM"
+    expect(page.get_by_text("ciso@jpmorganchase.com")).to_be_visible()
 
 
 def test_wrong_password_is_refused(live_server, page) -> None:
@@ -36,4 +37,4 @@ def test_wrong_password_is_refused(live_server, page) -> None:
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
-    assert "Please enter the correct username and password" in page.content()
+    expect(page.locator(".errornote")).to_contain_text("Please enter the correct username and password")

@@ -1,0 +1,276 @@
+"""Every model has a working admin page: lists, forms, read-only rules, services and permissions."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from analytics.models import DailyMetric, Event, EventType, Visitor, Website
+from analytics.services import website_create
+from assessments.models import Finding, RoiCalculation, SecurityAssessment, Severity
+from chat.models import Conversation, KnowledgeArticle, Message, MessageSender
+from enterprise_scanner.api.models import ApiKey
+from enterprise_scanner.api.services import api_key_create
+from leads.models import Company, CompanyDomain, Lead, LeadEvent, LeadNote
+from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
+from partners.models import Commission, Partner
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api")
+
+# Whether a superuser may add rows in the admin; the others are written by services, the tracker,
+# the scanner or a management command, and only shown here.
+ADDABLE: dict[type[Model], bool] = {
+    Company: True,
+    CompanyDomain: True,
+    Lead: True,
+    LeadEvent: False,
+    LeadNote: True,
+    SecurityAssessment: True,
+    Finding: False,
+    RoiCalculation: False,
+    Conversation: True,
+    Message: False,
+    KnowledgeArticle: True,
+    Website: True,
+    Visitor: False,
+    Event: False,
+    DailyMetric: False,
+    Partner: True,
+    Commission: False,
+    ApiKey: False,
+}
+
+# Queries for one page of the lead list, whatever the number of leads on it: session, user, the
+# owner filter, count, the page itself and the date hierarchy (two); a rep's permissions add two.
+LEAD_CHANGELIST_MAX_QUERIES = {"admin_client": 8, "rep_client": 10}
+
+
+def admin_url(model: type[Model], view: str, *args: object) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def rows() -> dict[type[Model], Model]:
+    """A few rows of every model, linked the way the application links them."""
+    owner = UserFactory(username="owner")
+    lead = LeadFactory(owner=owner, email="ciso@company.example")
+    LeadFactory.create_batch(2, owner=owner)
+    company = lead.company
+    alias = CompanyDomain.objects.create(company=company, domain="alias.example")
+    event = LeadEventFactory(lead=lead, actor=owner)
+    note = LeadNoteFactory(lead=lead, author=owner)
+    website = website_create(name="Main site", allowed_origins=["https://www.example.com"])
+    visitor = Visitor.objects.create(website=website, anonymous_id="anon-1", lead=lead, company=company)
+    page_view = Event.objects.create(
+        website=website, visitor=visitor, event_type=EventType.PAGE_VIEW, url="https://www.example.com/"
+    )
+    metric = DailyMetric.objects.create(date=datetime.date(2026, 1, 5), website=website, visitors=10)
+    assessment = SecurityAssessment.objects.create(lead=lead, target_url="https://www.example.com/")
+    finding = Finding.objects.create(
+        assessment=assessment, check_id="csp-not-implemented", title="No CSP", severity=Severity.HIGH
+    )
+    roi = RoiCalculation.objects.create(
+        lead=lead, visitor=visitor, inputs={"employees": 5000}, outputs={"potential_savings": 1}
+    )
+    conversation = Conversation.objects.create(
+        website=website, visitor=visitor, lead=lead, assigned_agent=owner, last_sequence=1
+    )
+    message = Message.objects.create(
+        conversation=conversation, sequence=1, sender=MessageSender.VISITOR, body="Hello"
+    )
+    article = KnowledgeArticle.objects.create(title="Pricing", slug="pricing", answer="It depends.")
+    partner = Partner.objects.create(name="Acme Security", referral_code="ACME-2026")
+    commission = Commission.objects.create(
+        partner=partner, lead=lead, deal_value=Decimal(100000), rate=Decimal("0.1"), amount=Decimal(10000)
+    )
+    key, _ = api_key_create(name="CRM sync", scopes=["leads:read"], partner=partner)
+    return {
+        Company: company,
+        CompanyDomain: alias,
+        Lead: lead,
+        LeadEvent: event,
+        LeadNote: note,
+        SecurityAssessment: assessment,
+        Finding: finding,
+        RoiCalculation: roi,
+        Conversation: conversation,
+        Message: message,
+        KnowledgeArticle: article,
+        Website: website,
+        Visitor: visitor,
+        Event: page_view,
+        DailyMetric: metric,
+        Partner: partner,
+        Commission: commission,
+        ApiKey: key,
+    }
+
+
+def test_every_model_of_our_apps_is_registered() -> None:
+    ours = {model for label in OUR_APPS for model in apps.get_app_config(label).get_models()}
+    assert ours == set(ADDABLE)
+    assert all(admin.site.is_registered(model) for model in ours)
+
+
+@pytest.mark.parametrize("model", ADDABLE, ids=lambda model: model.__name__)
+def test_changelist_change_and_add_pages_work(admin_client: Client, rows, model: type[Model]) -> None:
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+    assert admin_client.get(admin_url(model, "change", rows[model].pk)).status_code == 200
+
+    response = admin_client.get(admin_url(model, "add"))
+    assert response.status_code == (200 if ADDABLE[model] else 403)
+
+
+def test_changelist_search_works(admin_client: Client, rows) -> None:
+    for model in ADDABLE:
+        response = admin_client.get(admin_url(model, "changelist"), {"q": "example"})
+        assert response.status_code == 200, model.__name__
+
+
+@pytest.mark.parametrize("client_name", LEAD_CHANGELIST_MAX_QUERIES)
+@pytest.mark.parametrize("count", [5, 30])
+def test_lead_list_query_count_does_not_grow_with_leads(
+    request: pytest.FixtureRequest, django_assert_max_num_queries, client_name: str, count: int
+) -> None:
+    client: Client = request.getfixturevalue(client_name)
+    for _ in range(count):
+        LeadFactory(owner=UserFactory())  # each with its own company and owner
+    url = admin_url(Lead, "changelist")
+    with django_assert_max_num_queries(LEAD_CHANGELIST_MAX_QUERIES[client_name]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == count
+
+
+def test_lead_change_page_adds_a_note_as_the_current_user(admin_client: Client, admin_user) -> None:
+    lead = LeadFactory(email="ciso@company.example", first_name="Jordan", last_name="Lee")
+    data = {
+        "email": lead.email,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "job_title": lead.job_title,
+        "seniority": lead.seniority,
+        "company": lead.company_id,
+        "status": lead.status,
+        "source": lead.source,
+        "notes-TOTAL_FORMS": "1",
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+        "notes-0-body": "Called, left a voicemail.",
+        "notes-0-lead": lead.pk,
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(admin_url(Lead, "change", lead.pk), data)
+    assert response.status_code == 302, response.context["errors"]
+    note = LeadNote.objects.get(lead=lead)
+    assert note.body == "Called, left a voicemail."
+    assert note.author == admin_user
+
+
+def test_lead_computed_fields_cannot_be_changed_in_the_admin(admin_client: Client) -> None:
+    lead = LeadFactory(score=40)
+    response = admin_client.get(admin_url(Lead, "change", lead.pk))
+    form = response.context["adminform"].form
+    for name in ("score", "score_breakdown", "scored_at", "is_fortune_500", "created_at"):
+        assert name not in form.fields
+
+
+def test_website_add_goes_through_the_service(admin_client: Client) -> None:
+    response = admin_client.post(
+        admin_url(Website, "add"),
+        {
+            "name": " Main site ",
+            "allowed_origins": "HTTPS://WWW.Example.com:443/\n\nhttp://localhost:8000\n",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    website = Website.objects.get()
+    assert website.name == "Main site"
+    assert website.publishable_key.startswith("pk_")
+    assert website.allowed_origins == ["http://localhost:8000", "https://www.example.com"]
+    assert website.is_active
+
+
+@pytest.mark.parametrize("origin", ["ftp://x", "https://x.com/path", ""])
+def test_website_bad_origin_is_a_form_error(admin_client: Client, origin: str) -> None:
+    response = admin_client.post(
+        admin_url(Website, "add"), {"name": "Main", "allowed_origins": origin, "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert "allowed_origins" in response.context["adminform"].form.errors
+    assert not Website.objects.exists()
+
+
+def test_website_change_keeps_the_key_and_normalises_origins(admin_client: Client) -> None:
+    website = website_create(name="Main", allowed_origins=["https://www.example.com"])
+    key = website.publishable_key
+    page = admin_client.get(admin_url(Website, "change", website.pk))
+    assert "https://www.example.com</textarea>" in page.content.decode()
+
+    response = admin_client.post(
+        admin_url(Website, "change", website.pk),
+        {"name": "Main", "allowed_origins": "https://www.example.com\nHTTPS://Shop.Example.com"},
+    )
+    assert response.status_code == 302
+    website.refresh_from_db()
+    assert website.publishable_key == key
+    assert website.allowed_origins == ["https://shop.example.com", "https://www.example.com"]
+    assert website.is_active is False
+
+
+def test_api_key_revoke_action(admin_client: Client) -> None:
+    key, _ = api_key_create(name="x", scopes=["leads:read"])
+    other, _ = api_key_create(name="y", scopes=["leads:read"])
+    response = admin_client.post(
+        admin_url(ApiKey, "changelist"), {"action": "revoke_keys", "_selected_action": [key.pk]}
+    )
+    assert response.status_code == 302
+    key.refresh_from_db()
+    other.refresh_from_db()
+    assert key.revoked_at is not None
+    assert other.revoked_at is None
+
+
+def test_api_key_hash_is_never_shown(admin_client: Client) -> None:
+    key, raw = api_key_create(name="x", scopes=["leads:read"])
+    for url in (admin_url(ApiKey, "change", key.pk), admin_url(ApiKey, "changelist")):
+        html = admin_client.get(url).content.decode()
+        assert key.prefix in html
+        assert key.key_hash not in html
+        assert raw not in html
+
+
+def test_events_and_timeline_are_read_only(admin_client: Client, rows) -> None:
+    for model in (Event, LeadEvent):
+        response = admin_client.post(admin_url(model, "change", rows[model].pk), {})
+        assert response.status_code == 403
+    assert admin_client.post(admin_url(LeadEvent, "delete", rows[LeadEvent].pk)).status_code == 403
+
+
+def test_sales_rep_cannot_manage_partners_or_api_keys(rep_client: Client) -> None:
+    assert rep_client.get(admin_url(Partner, "add")).status_code == 403
+    assert rep_client.get(admin_url(ApiKey, "changelist")).status_code == 403
+
+
+def test_sales_rep_sees_the_lead_list(rep_client: Client) -> None:
+    LeadFactory(email="ciso@company.example")
+    response = rep_client.get(admin_url(Lead, "changelist"))
+    assert response.status_code == 200
+    assert "ciso@company.example" in response.content.decode()
