@@ -6,10 +6,12 @@ import secrets
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Website
+from .selectors import ALL_ORIGINS_CACHE_KEY, website_cache_key
 
 PUBLISHABLE_KEY_PREFIX = "pk_"
 
@@ -39,12 +41,19 @@ def website_create(*, name: str, allowed_origins: Iterable[str], is_active: bool
     origins = sorted({normalise_origin(origin) for origin in allowed_origins})
     if not origins:
         raise ValidationError({"allowed_origins": "List at least one origin the site is served from."})
-    return Website.objects.create(
+    website = Website.objects.create(
         name=name.strip(),
         publishable_key=PUBLISHABLE_KEY_PREFIX + secrets.token_urlsafe(24),
         allowed_origins=origins,
         is_active=is_active,
     )
+    transaction.on_commit(lambda: _forget_cached(website))
+    return website
+
+
+def _forget_cached(website: Website) -> None:
+    """Make the next public request see the change at once (keys and origins are cached)."""
+    cache.delete_many([website_cache_key(website.publishable_key), ALL_ORIGINS_CACHE_KEY])
 
 
 @transaction.atomic
@@ -66,4 +75,5 @@ def website_update(
     if is_active is not None:
         website.is_active = is_active
     website.save()
+    transaction.on_commit(lambda: _forget_cached(website))
     return website

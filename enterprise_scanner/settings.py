@@ -158,7 +158,10 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
         "timeout": env.int("DB_POOL_TIMEOUT", default=10),
     }
-_db.setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
+# SQLite tests use a file, not the in-memory default, so that concurrent requests in tests lock
+# and wait exactly as they do in production (shared-cache memory databases fail instead).
+_default_test_name = str(BASE_DIR / "test_db.sqlite3") if _db["ENGINE"].endswith("sqlite3") else None
+_db.setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=_default_test_name)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,12 +6,28 @@ admin, commands and tasks behave the same whichever of them calls it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
-from .models import Company, Lead, LeadEvent, LeadEventKind
+from analytics.models import Event, EventType, Visitor, Website
+from assessments.models import RoiCalculation
+
+from .domains import DomainKind, classify_email_domain
+from .models import Company, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
+from .scoring import Activity, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
+from .selectors import company_find_by_domain
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -55,3 +71,438 @@ def company_sync_lead_flags(*, companies: Iterable[Company]) -> int:
             .update(is_fortune_500=company.is_fortune_500)
         )
     return changed
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadSubmission:
+    """One form submission from the website, already validated by the API layer."""
+
+    email: str
+    form: str = LeadSource.CONTACT
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    job_title: str = ""
+    phone: str = ""
+    employee_count: int | None = None
+    message: str = ""
+    visitor_id: str = ""
+    referral_code: str = ""
+    utm: dict[str, str] = field(default_factory=dict)
+    consent_marketing: bool = False
+    page_url: str = ""
+
+
+#: Lead fields a submission may fill in when they are still empty (never overwritten).
+FILLABLE_FIELDS = ("first_name", "last_name", "job_title", "phone", "message")
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+def _company_name_from_domain(domain: str) -> str:
+    return domain.split(".", 1)[0].replace("-", " ").title()
+
+
+def company_resolve(
+    *, email: str, company_name: str = "", employee_count: int | None = None
+) -> Company | None:
+    """The company an e-mail address belongs to, creating it for an unknown corporate domain.
+
+    Webmail and disposable addresses never create or match a company. Safe under concurrency:
+    two requests creating the same company end with one row.
+    """
+    email_domain = classify_email_domain(email)
+    if not email_domain.is_corporate:
+        return None
+    company = company_find_by_domain(domain=email_domain.registrable)
+    if company is not None:
+        return company
+    try:
+        with transaction.atomic():
+            return Company.objects.create(
+                domain=email_domain.registrable,
+                name=(company_name.strip() or _company_name_from_domain(email_domain.registrable))[:200],
+                employee_count=employee_count,
+            )
+    except IntegrityError:
+        return company_find_by_domain(domain=email_domain.registrable)
+
+
+def _lead_for_update(email: str) -> Lead | None:
+    return Lead.objects.select_for_update().filter(email__iexact=email).first()
+
+
+@transaction.atomic
+def lead_submit(
+    *,
+    submission: LeadSubmission,
+    website: Website | None = None,
+    actor_label: str = "website form",
+) -> tuple[Lead, bool]:
+    """Record a form submission: create the lead, or add to the known lead with that e-mail.
+
+    Returns (lead, created). A known lead keeps its values; the submission fills only empty
+    fields and is always recorded on the timeline, so nothing the visitor sent is lost. Two
+    identical submissions at the same moment end with one lead: the loser of the insert race
+    finds the winner's row and continues as an update.
+    """
+    email = submission.email.strip()
+    lead = _lead_for_update(email)
+    created = False
+    if lead is None:
+        try:
+            with transaction.atomic():
+                lead = Lead.objects.create(email=email, source=submission.form)
+                created = True
+        except IntegrityError:
+            lead = _lead_for_update(email)
+            if lead is None:  # pragma: no cover - the conflicting row must exist now
+                raise
+    assert lead is not None
+
+    changed: list[str] = []
+    for name in FILLABLE_FIELDS:
+        value = getattr(submission, name)
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    if submission.company and not lead.company_name:
+        lead.company_name = submission.company
+        changed.append("company_name")
+    for name in UTM_FIELDS:  # first touch wins
+        value = submission.utm.get(name, "")
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    if submission.consent_marketing and not lead.consent_marketing:
+        lead.consent_marketing, lead.consent_marketing_at = True, timezone.now()
+        changed += ["consent_marketing", "consent_marketing_at"]
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.SUBMITTED,
+        summary=f"Submitted the {LeadSource(submission.form).label.lower()} form",
+        data={
+            "form": submission.form,
+            "message": submission.message,
+            "company": submission.company,
+            "job_title": submission.job_title,
+            "employee_count": submission.employee_count,
+            "page_url": submission.page_url,
+            "utm": submission.utm,
+            "website": website.pk if website else None,
+            "filled_fields": changed,
+        },
+        actor_label=actor_label,
+    )
+    if created:
+        lead_event_record(
+            lead=lead, kind=LeadEventKind.CREATED, summary="Lead created", actor_label=actor_label
+        )
+
+    if lead.company_id is None:
+        company = company_resolve(
+            email=email, company_name=submission.company, employee_count=submission.employee_count
+        )
+        if company is not None:
+            lead_link_company(lead=lead, company=company)
+    if website is not None and submission.visitor_id:
+        _link_visitor(lead=lead, website=website, anonymous_id=submission.visitor_id)
+    if submission.referral_code:
+        _apply_referral(lead=lead, code=submission.referral_code, actor_label=actor_label)
+
+    lead_rescore_later(lead=lead)
+    return lead, created
+
+
+def lead_link_company(*, lead: Lead, company: Company) -> Lead:
+    """Attach the lead to its company and copy the Fortune 500 flag (timeline: company matched)."""
+    lead.company = company
+    lead.is_fortune_500 = company.is_fortune_500
+    lead.save(update_fields=["company", "is_fortune_500", "updated_at"])
+    rank = f", Fortune 500 #{company.fortune_rank} ({company.fortune_year})" if company.fortune_rank else ""
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.COMPANY_MATCHED,
+        summary=f"Matched to {company.name} ({company.domain}{rank})",
+        data={"company": str(company.pk), "domain": company.domain, "fortune_rank": company.fortune_rank},
+    )
+    return lead
+
+
+def _link_visitor(*, lead: Lead, website: Website, anonymous_id: str) -> None:
+    """Tie the browser that sent the form to the lead. A visitor already tied to another lead
+    stays with it: the known lead wins, and two people sharing a browser are never merged."""
+    visitor, _ = Visitor.objects.get_or_create(website=website, anonymous_id=anonymous_id[:64])
+    if visitor.lead_id is None:
+        visitor.lead = lead
+        visitor.company_id = visitor.company_id or lead.company_id
+        visitor.save(update_fields=["lead", "company"])
+    if lead.visitor_id is None:
+        lead.visitor = visitor
+        lead.save(update_fields=["visitor", "updated_at"])
+
+
+def _apply_referral(*, lead: Lead, code: str, actor_label: str) -> None:
+    """Credit the referring partner; the first partner to refer a lead keeps it."""
+    from partners.models import Partner, PartnerStatus
+
+    partner = Partner.objects.filter(referral_code=code.strip().upper(), status=PartnerStatus.ACTIVE).first()
+    if partner is None:
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Unknown or inactive referral code {code[:32]!r} ignored",
+            data={"referral_code": code[:32]},
+            actor_label=actor_label,
+        )
+        return
+    if lead.partner_id is None:
+        lead.partner = partner
+        lead.save(update_fields=["partner", "updated_at"])
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Referred by {partner.name}",
+            data={"partner": partner.pk, "referral_code": partner.referral_code},
+            actor_label=actor_label,
+        )
+
+
+# --- Scoring and alerts ---------------------------------------------------------------------------
+
+
+def lead_rescore_later(*, lead: Lead) -> None:
+    """Re-score the lead in a background task once the current transaction has committed."""
+    from .tasks import lead_rescore_task
+
+    lead_id = str(lead.pk)
+    transaction.on_commit(lambda: lead_rescore_task.enqueue(lead_id))
+
+
+def _activities(lead: Lead) -> list[Activity]:
+    """Everything the lead did that counts as engagement, with when it happened."""
+    activities = [
+        Activity(kind=data.get("form", ""), occurred_at=at)
+        for data, at in lead.events.filter(kind=LeadEventKind.SUBMITTED).values_list("data", "created_at")
+    ]
+    activities += [
+        Activity(kind="chat", occurred_at=at)
+        for at in lead.conversations.values_list("created_at", flat=True)
+    ]
+    activities += [
+        Activity(kind="assessment", occurred_at=at)
+        for at in lead.assessments.values_list("requested_at", flat=True)
+    ]
+    activities += [
+        Activity(kind="roi_calculation", occurred_at=at)
+        for at in RoiCalculation.objects.filter(Q(lead=lead) | Q(visitor__lead=lead)).values_list(
+            "created_at", flat=True
+        )
+    ]
+    page_views = (
+        Event.objects.filter(visitor__lead=lead, event_type=EventType.PAGE_VIEW)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)[:MAX_PAGE_VIEWS_SCORED]
+    )
+    activities += [Activity(kind="page_view", occurred_at=at) for at in page_views]
+    return activities
+
+
+MAX_PAGE_VIEWS_SCORED = 100
+
+
+@transaction.atomic
+def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
+    """Compute the lead's score, breakdown and deal value from everything known about it now.
+
+    Writes a timeline entry when the score changes; a new lead that reaches the hot threshold
+    is qualified; the first time the score crosses the threshold (from below), one sales alert
+    is queued. The row is locked, so concurrent re-scores cannot both see the same crossing.
+    """
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("company").get(pk=lead_id)
+    config = ScoringConfig.from_settings()
+    email_domain = classify_email_domain(lead.email)
+    company = lead.company
+    result = score_lead(
+        ScoringInput(
+            job_title=lead.job_title,
+            fortune_rank=company.fortune_rank if company else None,
+            employee_count=company.employee_count if company else None,
+            is_webmail=email_domain.kind is DomainKind.WEBMAIL,
+            is_disposable=email_domain.kind is DomainKind.DISPOSABLE,
+            activities=_activities(lead),
+            now=timezone.now(),
+        ),
+        config,
+    )
+    previous = lead.score if lead.scored_at else 0
+    lead.score = result.total
+    lead.score_breakdown = result.breakdown
+    lead.seniority = result.seniority
+    lead.scored_at = timezone.now()
+    lead.estimated_deal_value = estimate_deal_value(
+        fortune_rank=company.fortune_rank if company else None,
+        employee_count=company.employee_count if company else None,
+        seniority=result.seniority,
+    )
+    fields = ["score", "score_breakdown", "seniority", "scored_at", "estimated_deal_value", "updated_at"]
+    qualified = lead.status == LeadStatus.NEW and result.total >= config.hot_threshold
+    if qualified:
+        lead.status = LeadStatus.QUALIFIED
+        fields.append("status")
+    lead.save(update_fields=fields)
+
+    if previous != result.total or lead.events.filter(kind=LeadEventKind.SCORED).count() == 0:
+        scored = lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.SCORED,
+            summary=f"Score {previous} → {result.total}",
+            data={"previous": previous, "score": result.total, "breakdown": result.breakdown},
+        )
+        if previous < config.hot_threshold <= result.total:
+            from .tasks import lead_hot_alert_task
+
+            lead_id_str, event_id = str(lead.pk), scored.pk
+            transaction.on_commit(lambda: lead_hot_alert_task.enqueue(lead_id_str, event_id))
+    if qualified:
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.STATUS_CHANGED,
+            summary=f"Status new → qualified (score {result.total} ≥ {config.hot_threshold})",
+            data={"from": LeadStatus.NEW, "to": LeadStatus.QUALIFIED, "reason": "score"},
+        )
+    return lead
+
+
+@transaction.atomic
+def lead_send_hot_alert(*, lead_id: str | uuid.UUID, crossing_event_id: int) -> bool:
+    """E-mail sales about a lead that just became hot. Sends at most once per crossing, also when
+    the task runs twice (a retry after a worker died): returns False when already sent."""
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("company", "owner").get(pk=lead_id)
+    if lead.events.filter(kind=LeadEventKind.ALERT_SENT, data__crossing_event=crossing_event_id).exists():
+        return False
+    context = {
+        "lead": lead,
+        "company": lead.company,
+        "breakdown": lead.score_breakdown,
+        "admin_url": settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk]),
+    }
+    subject = f"Hot lead: {lead.full_name or lead.email}"
+    if lead.company:
+        subject += f" at {lead.company.name}"
+    subject += f" (score {lead.score})"
+    message = EmailMultiAlternatives(
+        subject=subject.replace("\n", " ")[:200],
+        body=render_to_string("leads/email/hot_lead_alert.txt", context),
+        to=[settings.SALES_ALERT_EMAIL],
+    )
+    message.attach_alternative(render_to_string("leads/email/hot_lead_alert.html", context), "text/html")
+    message.send()
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.ALERT_SENT,
+        summary=f"Hot-lead alert e-mailed to {settings.SALES_ALERT_EMAIL}",
+        data={"crossing_event": crossing_event_id, "to": settings.SALES_ALERT_EMAIL, "score": lead.score},
+    )
+    return True
+
+
+# --- Pipeline work (API, admin) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_change_status(
+    *,
+    lead: Lead,
+    status: str,
+    lost_reason: str = "",
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "system",
+) -> Lead:
+    """Move a lead to another pipeline status. Closing as lost needs a reason; contacting sets
+    `last_contacted_at`. Every change is recorded on the timeline."""
+    if status not in LeadStatus.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    lost_reason = lost_reason.strip()
+    if status == LeadStatus.CLOSED_LOST and not lost_reason:
+        raise ValidationError({"lost_reason": "Say why the deal was lost."})
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status == status:
+        return lead
+    previous = lead.status
+    lead.status = status
+    fields = ["status", "updated_at"]
+    if status == LeadStatus.CLOSED_LOST:
+        lead.lost_reason = lost_reason[:255]
+        fields.append("lost_reason")
+    if status == LeadStatus.CONTACTED:
+        lead.last_contacted_at = timezone.now()
+        fields.append("last_contacted_at")
+    lead.save(update_fields=fields)
+    summary = f"Status {LeadStatus(previous).label} → {LeadStatus(status).label}"
+    if lost_reason and status == LeadStatus.CLOSED_LOST:
+        summary += f": {lost_reason}"
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.STATUS_CHANGED,
+        summary=summary,
+        data={"from": previous, "to": status, "lost_reason": lost_reason},
+        actor=actor,
+        actor_label=actor_label,
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_assign(
+    *,
+    lead: Lead,
+    owner: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "system",
+) -> Lead:
+    """Give the lead to a sales user (or back to the unassigned queue with None)."""
+    if owner is not None and not (owner.is_active and owner.is_staff):
+        raise ValidationError({"owner": "Leads can only be assigned to active staff users."})
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.owner_id == (owner.pk if owner else None):
+        return lead
+    lead.owner = owner
+    lead.save(update_fields=["owner", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.ASSIGNED,
+        summary=f"Assigned to {owner.get_username()}" if owner else "Returned to the unassigned queue",
+        data={"owner": owner.pk if owner else None},
+        actor=actor,
+        actor_label=actor_label,
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_schedule_follow_up(
+    *, lead: Lead, at: datetime | None, actor: AbstractBaseUser | None = None, actor_label: str = "system"
+) -> Lead:
+    """Set (or clear, with None) when someone should get back to the lead."""
+    if at is not None and timezone.is_naive(at):
+        raise ValidationError({"next_follow_up_at": "Give a time zone with the follow-up time."})
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.next_follow_up_at == at:
+        return lead
+    lead.next_follow_up_at = at
+    lead.save(update_fields=["next_follow_up_at", "updated_at"])
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.FOLLOW_UP_SCHEDULED,
+        summary=f"Follow-up set for {at:%Y-%m-%d %H:%M %Z}" if at else "Follow-up cleared",
+        data={"at": at.isoformat() if at else None},
+        actor=actor,
+        actor_label=actor_label,
+    )
+    return lead

@@ -8,3 +8,11 @@ class ApiConfig(AppConfig):
     label = "api"
     verbose_name = "API access"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
+        from . import schema  # noqa: F401  (registers OpenAPI descriptions of our auth schemes)
+        from .cors import allow_website_origins
+
+        check_request_enabled.connect(allow_website_origins, dispatch_uid="website-origins")

@@ -1,0 +1,19 @@
+"""Background work of the leads domain. Tasks take ids, load, and call a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def lead_rescore_task(lead_id: str) -> int:
+    """Re-score a lead after new activity; returns the new score."""
+    return services.lead_rescore(lead_id=lead_id).score
+
+
+@task()
+def lead_hot_alert_task(lead_id: str, crossing_event_id: int) -> bool:
+    """Send the hot-lead e-mail for one threshold crossing (idempotent)."""
+    return services.lead_send_hot_alert(lead_id=lead_id, crossing_event_id=crossing_event_id)
