@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadNote
 
@@ -112,7 +113,7 @@ class LeadAdmin(admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ("company", "partner", "visitor")
     raw_id_fields = ("owner",)
-    readonly_fields = ("score", "score_breakdown", "scored_at", "is_fortune_500", "created_at", "updated_at")
+    readonly_fields = ("score", "why_this_score", "scored_at", "is_fortune_500", "created_at", "updated_at")
     inlines = (LeadNoteInline, LeadEventInline)
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "job_title", "seniority", "phone")}),
@@ -131,7 +132,7 @@ class LeadAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Score", {"fields": ("score", "scored_at", "score_breakdown")}),
+        ("Score", {"fields": ("score", "why_this_score", "scored_at")}),
         ("Origin", {"fields": ("source", "message", "partner", "visitor")}),
         (
             "Campaign",
@@ -147,6 +148,25 @@ class LeadAdmin(admin.ModelAdmin):
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj: Lead) -> str:
         return obj.full_name
+
+    @admin.display(description="Why this score")
+    def why_this_score(self, obj: Lead) -> str:
+        """The stored breakdown as a sales rep reads it: each factor with its points."""
+        breakdown = obj.score_breakdown or {}
+        sections = [
+            (title, breakdown.get(key) or {})
+            for key, title in (("fit", "Fit"), ("engagement", "Engagement"), ("penalties", "Penalties"))
+        ]
+        rows = [
+            (title, part.get("points", 0), part.get("label", part.get("factor", "")))
+            for title, section in sections
+            for part in section.get("parts", [])
+        ]
+        if not rows:
+            return "Not scored yet."
+        items = format_html_join("", "<li><strong>{}</strong> {:+d} — {}</li>", rows)
+        flags = ", ".join(breakdown.get("flags", [])) or "none"
+        return format_html("<ul style='margin:0;padding-left:1.2em'>{}</ul><p>Flags: {}</p>", items, flags)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool

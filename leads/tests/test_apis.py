@@ -425,3 +425,36 @@ def test_openapi_schema_validates(tmp_path) -> None:
     docs = Client().get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content.lower()
+
+
+@pytest.mark.django_db
+def test_admin_explains_the_score(admin_client, site_client, django_capture_on_commit_callbacks) -> None:
+    Fortune500CompanyFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(site_client, email="vp@jpmorganchase.com", job_title="VP of Security", form="demo_request")
+    lead = Lead.objects.get(pk=response.json()["lead_id"])
+    assert 93 <= lead.score <= 97
+    page = admin_client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
+    assert "Why this score" in page
+    assert "Fortune 500" in page
+    assert "Demo request" in page or "demo" in page.lower()
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_prints_the_key_once_and_stores_a_hash() -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from enterprise_scanner.api.models import ApiKey
+
+    out = StringIO()
+    call_command("create_api_key", "--name", "CRM sync", "--scope", "leads:read", stdout=out)
+    raw = next(line for line in out.getvalue().splitlines() if line.startswith("es_"))
+    key = ApiKey.objects.get()
+    assert raw not in key.key_hash
+    assert Client(headers={"Authorization": f"Api-Key {raw}"}).get(URL).status_code == 200
+    with pytest.raises(CommandError):
+        call_command("create_api_key", "--name", "x", "--scope", "partner", "--partner", "NOPE")
+    with pytest.raises(CommandError):
+        call_command("create_api_key", "--name", "x", "--scope", "leads:read", "--expires-days", "0")
