@@ -40,6 +40,19 @@ def manager_client(sales_manager) -> Client:
     return client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """Close psycopg pools before the test database is dropped (they hold idle connections,
+    e.g. from the threads of concurrency tests, which would block DROP DATABASE)."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (throttle counters, health probes), also on Redis."""
