@@ -23,8 +23,9 @@ $(STAMP): requirements.txt
 venv: $(STAMP) ## Create .venv and install the pinned requirements (only when they changed)
 
 run: export DEBUG ?= true
-run: venv ## Set up (migrate, demo data, admin login) and serve http://127.0.0.1:8000 with a task worker
+run: venv ## Set up (migrate, Fortune 500 list, demo data, admin login) and serve http://127.0.0.1:8000 with a task worker
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_fortune500
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, health: /healthz, API docs: /api/docs/). Ctrl-C stops everything."

@@ -100,8 +100,8 @@ COMPANIES: tuple[CompanySpec, ...] = (
         "Cupertino", "California", fortune_rank=4,
     ),
     CompanySpec(
-        "Alphabet", "abc.xyz", "Internet Services and Retailing", 183_323, 350_018_000_000,
-        "Mountain View", "California", fortune_rank=7, aliases=("google.com",),
+        "Alphabet", "google.com", "Internet Services and Retailing", 183_323, 350_018_000_000,
+        "Mountain View", "California", fortune_rank=7, aliases=("abc.xyz",),
     ),
     CompanySpec(
         "JPMorgan Chase", "jpmorganchase.com", "Commercial Banks", 317_233, 278_906_000_000,
@@ -112,16 +112,16 @@ COMPANIES: tuple[CompanySpec, ...] = (
         "Redmond", "Washington", fortune_rank=14,
     ),
     CompanySpec(
-        "Bank of America", "bankofamerica.com", "Commercial Banks", 213_193, 192_434_000_000,
-        "Charlotte", "North Carolina", fortune_rank=17,
+        "Bank of America", "bofa.com", "Commercial Banks", 213_193, 192_434_000_000,
+        "Charlotte", "North Carolina", fortune_rank=17, aliases=("bankofamerica.com",),
     ),
     CompanySpec(
-        "Citigroup", "citigroup.com", "Commercial Banks", 227_855, 170_757_000_000,
-        "New York", "New York", fortune_rank=21, aliases=("citi.com",),
+        "Citigroup", "citi.com", "Commercial Banks", 227_855, 170_757_000_000,
+        "New York", "New York", fortune_rank=21, aliases=("citigroup.com",),
     ),
     CompanySpec(
-        "Lockheed Martin", "lockheedmartin.com", "Aerospace & Defense", 121_000, 71_043_000_000,
-        "Bethesda", "Maryland", fortune_rank=59,
+        "Lockheed Martin", "lmco.com", "Aerospace & Defense", 121_000, 71_043_000_000,
+        "Bethesda", "Maryland", fortune_rank=59, aliases=("lockheedmartin.com",),
     ),
     CompanySpec(
         "Northwind Health Systems", "northwindhealth.example", "Health Care: Medical Facilities",
@@ -278,18 +278,18 @@ LEADS: tuple[LeadSpec, ...] = (
     ),
     LeadSpec(
         "priya.raman@google.com", "Priya", "Raman", "Staff Security Engineer",
-        Seniority.INDIVIDUAL, "abc.xyz", LeadSource.CHAT, LeadStatus.NEW, 8,
+        Seniority.INDIVIDUAL, "google.com", LeadSource.CHAT, LeadStatus.NEW, 8,
         {"chat": 5, "page_views": 5}, estimated_deal_value=600_000,
     ),
     LeadSpec(
         "helen.zhao@citi.com", "Helen", "Zhao", "SVP, Information Security",
-        Seniority.VP, "citigroup.com", LeadSource.DEMO_REQUEST, LeadStatus.PROPOSAL, 214.5,
+        Seniority.VP, "citi.com", LeadSource.DEMO_REQUEST, LeadStatus.PROPOSAL, 214.5,
         {"demo_request": 10, "page_views": 1}, estimated_deal_value=2_500_000, follow_up=NEXT_WEEK,
         notes=("Proposal sent: 3-year enterprise licence for 40 business units. Legal review next week.",),
     ),
     LeadSpec(
         "d.fischer@bankofamerica.com", "Daniel", "Fischer", "Chief Technology Officer, Global Banking",
-        Seniority.C_LEVEL, "bankofamerica.com", LeadSource.CONTACT, LeadStatus.CLOSED_LOST, 840,
+        Seniority.C_LEVEL, "bofa.com", LeadSource.CONTACT, LeadStatus.CLOSED_LOST, 840,
         {"contact_form": 8}, estimated_deal_value=2_000_000,
         lost_reason="Renewed the incumbent vendor's 3-year contract", lost_after=LeadStatus.PROPOSAL,
         notes=("Lost on timing: incumbent renewed early. Revisit in Q3 of the renewal's last year.",),
@@ -303,12 +303,12 @@ LEADS: tuple[LeadSpec, ...] = (
     ),
     LeadSpec(
         "sarah.lindqvist@lockheedmartin.com", "Sarah", "Lindqvist", "Chief Information Security Officer",
-        Seniority.C_LEVEL, "lockheedmartin.com", LeadSource.DEMO_REQUEST, LeadStatus.DEMO_SCHEDULED, 99.7,
+        Seniority.C_LEVEL, "lmco.com", LeadSource.DEMO_REQUEST, LeadStatus.DEMO_SCHEDULED, 99.7,
         {"contact_form": 8}, estimated_deal_value=2_200_000, follow_up=IN_3_DAYS,
     ),
     LeadSpec(
         "j.nguyen@lockheedmartin.com", "James", "Nguyen", "Security Analyst",
-        Seniority.INDIVIDUAL, "lockheedmartin.com", LeadSource.NEWSLETTER, LeadStatus.NEW, 300,
+        Seniority.INDIVIDUAL, "lmco.com", LeadSource.NEWSLETTER, LeadStatus.NEW, 300,
         {"newsletter": 2}, consent_marketing=True,
     ),
     LeadSpec(
@@ -520,7 +520,7 @@ VISITORS: tuple[VisitorSpec, ...] = (
     ),
     VisitorSpec(
         "citi-svp", "203.0.113.0", CHROME_WINDOWS,
-        lead_email="helen.zhao@citi.com", company_domain="citigroup.com",
+        lead_email="helen.zhao@citi.com", company_domain="citi.com",
         first_touch={"referrer": "https://www.google.com/"},
         events=(
             EventSpec(EventType.PAGE_VIEW, "/", 215.0, referrer="https://www.google.com/"),
@@ -563,7 +563,7 @@ VISITORS: tuple[VisitorSpec, ...] = (
     ),
     VisitorSpec(
         "lockheed-ciso", "2001:db8:4f2a::", FIREFOX_LINUX,
-        lead_email="sarah.lindqvist@lockheedmartin.com", company_domain="lockheedmartin.com",
+        lead_email="sarah.lindqvist@lockheedmartin.com", company_domain="lmco.com",
         events=(
             EventSpec(EventType.PAGE_VIEW, "/", 100.0),
             EventSpec(EventType.PAGE_VIEW, "/security-assessment", 99.9),

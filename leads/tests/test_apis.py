@@ -431,7 +431,9 @@ def test_openapi_schema_validates(tmp_path) -> None:
 def test_admin_explains_the_score(admin_client, site_client, django_capture_on_commit_callbacks) -> None:
     Fortune500CompanyFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(site_client, email="vp@jpmorganchase.com", job_title="VP of Security", form="demo_request")
+        response = submit(
+            site_client, email="vp@jpmorganchase.com", job_title="VP of Security", form="demo_request"
+        )
     lead = Lead.objects.get(pk=response.json()["lead_id"])
     assert 93 <= lead.score <= 97
     page = admin_client.get(f"/admin/leads/lead/{lead.pk}/change/").content.decode()
