@@ -13,8 +13,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Model
 from django.http import HttpRequest
+
+from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
 from .models import DailyMetric, Event, Visitor, Website
 from .services import normalise_origin, website_create, website_update
@@ -106,7 +107,7 @@ class VisitorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: events are what visitors did."""
 
     list_display = ("occurred_at", "event_type", "url", "visitor", "website", "ip_address")
@@ -116,15 +117,9 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ("url", "visitor__anonymous_id")
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(DailyMetric)
-class DailyMetricAdmin(admin.ModelAdmin):
+class DailyMetricAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: computed from the events by the rollup job."""
 
     list_display = (
@@ -143,9 +138,3 @@ class DailyMetricAdmin(admin.ModelAdmin):
     list_select_related = ("website",)
     list_filter = ("website",)
     date_hierarchy = "date"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

@@ -8,26 +8,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Model
-from django.http import HttpRequest
+
+from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
 from .models import Finding, RoiCalculation, SecurityAssessment
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ReadOnlyInline):
     model = Finding
     fields = ("severity", "check_id", "title", "evidence", "score_modifier")
     readonly_fields = fields
-    extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(SecurityAssessment)
@@ -68,7 +58,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Scanner output: read-only."""
 
     list_display = ("title", "severity", "check_id", "assessment", "score_modifier")
@@ -76,24 +66,12 @@ class FindingAdmin(admin.ModelAdmin):
     list_filter = ("severity",)
     search_fields = ("title", "check_id", "assessment__target_url")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(RoiCalculation)
-class RoiCalculationAdmin(admin.ModelAdmin):
+class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Calculator output: read-only."""
 
     list_display = ("created_at", "lead", "visitor")
     list_select_related = ("lead", "visitor")
     search_fields = ("lead__email", "visitor__anonymous_id")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False

@@ -7,30 +7,22 @@ writes them via the chat services). The visitor's resume-token hash is never sho
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
 from .models import Conversation, KnowledgeArticle, Message
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(ReadOnlyInline):
     model = Message
     fields = ("sequence", "sender", "agent", "body", "created_at")
     readonly_fields = fields
-    extra = 0
     ordering = ("sequence",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
         return super().get_queryset(request).select_related("agent")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Conversation)
@@ -73,7 +65,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: messages are written by the chat services only."""
 
     list_display = ("conversation", "sequence", "sender", "agent", "short_body", "created_at")
@@ -85,12 +77,6 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description="Message")
     def short_body(self, obj: Message) -> str:
         return obj.body[:80]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(KnowledgeArticle)

@@ -15,6 +15,8 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
+
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadNote
 
 # --- Companies ---------------------------------------------------------------------------------
@@ -70,26 +72,16 @@ class LeadNoteInline(admin.TabularInline):
         return False
 
 
-class LeadEventInline(admin.TabularInline):
+class LeadEventInline(ReadOnlyInline):
     """The lead's timeline, newest first. Written only by the services, never in the admin."""
 
     model = LeadEvent
     fields = ("created_at", "kind", "summary", "actor", "actor_label")
     readonly_fields = fields
-    extra = 0
     ordering = ("-created_at", "-id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadEvent]:
         return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Lead)
@@ -190,7 +182,7 @@ def _save_new_notes(request: HttpRequest, formset: BaseInlineFormSet) -> None:
 
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(admin.ModelAdmin):
+class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only everywhere: timeline rows are written by the services only."""
 
     list_display = ("created_at", "lead", "kind", "summary", "actor_name")
@@ -202,12 +194,6 @@ class LeadEventAdmin(admin.ModelAdmin):
     @admin.display(description="Actor", ordering="actor_label")
     def actor_name(self, obj: LeadEvent) -> str:
         return str(obj.actor) if obj.actor_id else obj.actor_label
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
