@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Company, Lead, LeadEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def company_find_by_domain(*, domain: str) -> Company | None:
@@ -24,3 +29,37 @@ def lead_detail_queryset() -> QuerySet[Lead]:
     """Leads with everything one lead's page shows, in a fixed number of queries."""
     timeline = LeadEvent.objects.order_by("-created_at", "-id")
     return lead_list_queryset().prefetch_related(Prefetch("events", queryset=timeline))
+
+
+# --- Who may see which leads -------------------------------------------------------------------
+
+SALES_REP_GROUP = "Sales rep"
+SALES_MANAGER_GROUP = "Sales manager"
+
+
+def user_is_sales_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Managers (and superusers) see and reassign every lead. Cached on the user object, as
+    the admin asks several times per request."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_sales_manager", None)
+    if cached is None:
+        cached = user.groups.filter(name=SALES_MANAGER_GROUP).exists()
+        user._is_sales_manager = cached
+    return cached
+
+
+def lead_queryset_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, queryset: QuerySet[Lead] | None = None
+) -> QuerySet[Lead]:
+    """The leads `user` may see: a manager all, anyone else with lead access their own and the
+    unassigned queue, everyone else none. Every admin page, action, export and report that
+    shows leads to staff goes through this."""
+    queryset = Lead.objects.all() if queryset is None else queryset
+    if user_is_sales_manager(user):
+        return queryset
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return queryset.none()
+    return queryset.filter(Q(owner=user) | Q(owner__isnull=True))
