@@ -40,10 +40,12 @@ def manager_client(sales_manager) -> Client:
     return client
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _close_connection_pools(django_db_setup, django_db_blocker):
-    """Close psycopg pools before the test database is dropped (they hold idle connections,
-    e.g. from the threads of concurrency tests, which would block DROP DATABASE)."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's database setup, plus: close psycopg pools before the test database is
+    dropped, as their idle connections (e.g. from the concurrency tests' threads) would block
+    DROP DATABASE. (The live server's own thread may still hold one; PostgreSQL then keeps the
+    test database and the next `--create-db` run replaces it.)"""
     yield
     from django.db import connections
 
