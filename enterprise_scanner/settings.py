@@ -317,3 +317,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- django-import-export (leads/companies import and export; see leads.resources) -----------
+
+#: Exported cells starting with "=" lose it, on top of the resources' own OWASP escaping
+#: (leads.resources.spreadsheet_safe), so no export opens as a live formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+#: Control characters that XLSX cannot hold become U+FFFD instead of failing the export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+#: Each import runs in a transaction: the admin's preview is a rolled-back real run.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+#: No admin LogEntry per imported row (slow for big files): the lead timeline records imports.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+#: XLSX rows whose cells are all empty are not rows.
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+#: Importing needs the model's "add" permission (reps: leads; managers: leads and companies),
+#: exporting its "view" permission; rows are then scoped by leads.selectors.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+#: Rows fetched per round trip when exporting.
+IMPORT_EXPORT_CHUNK_SIZE = 2000

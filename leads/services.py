@@ -6,17 +6,18 @@ admin, commands and tasks behave the same whichever of them calls it.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +26,9 @@ from analytics.models import Event, EventType, Visitor, Website
 from assessments.models import RoiCalculation
 
 from .domains import DomainKind, classify_email_domain
-from .models import Company, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
+from .models import Company, Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadStatus
 from .scoring import Activity, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
-from .selectors import company_find_by_domain
+from .selectors import SALES_REP_GROUP, company_find_by_domain
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -216,6 +217,12 @@ def lead_submit(
         _apply_referral(lead=lead, code=submission.referral_code, actor_label=actor_label)
 
     lead_rescore_later(lead=lead)
+    if created:
+        # Looking for duplicates reads many leads; do it in the background, not in the request.
+        from .tasks import lead_flag_duplicates_task
+
+        new_id, label = str(lead.pk), actor_label
+        transaction.on_commit(lambda: lead_flag_duplicates_task.enqueue(new_id, label))
     return lead, created
 
 
@@ -415,6 +422,15 @@ def lead_send_hot_alert(*, lead_id: str | uuid.UUID, crossing_event_id: int) -> 
 # --- Pipeline work (API, admin) -------------------------------------------------------------------
 
 
+def lead_status_change_validate(*, status: str, lost_reason: str = "") -> None:
+    """The rules of a status change, on their own so that forms (admin change page, actions) can
+    show them as field errors before anything is saved. Raises ValidationError keyed by field."""
+    if status not in LeadStatus.values:
+        raise ValidationError({"status": f"Unknown status {status!r}."})
+    if status == LeadStatus.CLOSED_LOST and not lost_reason.strip():
+        raise ValidationError({"lost_reason": "Say why the deal was lost."})
+
+
 @transaction.atomic
 def lead_change_status(
     *,
@@ -426,11 +442,8 @@ def lead_change_status(
 ) -> Lead:
     """Move a lead to another pipeline status. Closing as lost needs a reason; contacting sets
     `last_contacted_at`. Every change is recorded on the timeline."""
-    if status not in LeadStatus.values:
-        raise ValidationError({"status": f"Unknown status {status!r}."})
+    lead_status_change_validate(status=status, lost_reason=lost_reason)
     lost_reason = lost_reason.strip()
-    if status == LeadStatus.CLOSED_LOST and not lost_reason:
-        raise ValidationError({"lost_reason": "Say why the deal was lost."})
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.status == status:
         return lead
@@ -467,6 +480,17 @@ def lead_assign(
     actor_label: str = "system",
 ) -> Lead:
     """Give the lead to a sales user (or back to the unassigned queue with None)."""
+    return _lead_assign(lead=lead, owner=owner, actor=actor, actor_label=actor_label)
+
+
+def _lead_assign(
+    *,
+    lead: Lead,
+    owner: AbstractBaseUser | None,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+    data: dict[str, Any] | None = None,
+) -> Lead:
     if owner is not None and not (owner.is_active and owner.is_staff):
         raise ValidationError({"owner": "Leads can only be assigned to active staff users."})
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -478,7 +502,7 @@ def lead_assign(
         lead=lead,
         kind=LeadEventKind.ASSIGNED,
         summary=f"Assigned to {owner.get_username()}" if owner else "Returned to the unassigned queue",
-        data={"owner": owner.pk if owner else None},
+        data={"owner": owner.pk if owner else None, **(data or {})},
         actor=actor,
         actor_label=actor_label,
     )
@@ -506,3 +530,136 @@ def lead_schedule_follow_up(
         actor_label=actor_label,
     )
     return lead
+
+
+# --- CRM work in the admin ------------------------------------------------------------------------
+
+NOTE_MAX_LENGTH = 10000
+
+
+@transaction.atomic
+def lead_note_add(*, lead: Lead, author: AbstractBaseUser | None, body: str) -> LeadNote:
+    """Write a note on the lead and put it on the timeline, so the timeline alone tells the story.
+
+    Blank notes are refused (they would be noise on the timeline), as are notes over 10,000
+    characters (the column's limit, which SQLite would not enforce)."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something in the note."})
+    if len(body) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Keep notes under {NOTE_MAX_LENGTH:,} characters (this one has {len(body):,})."}
+        )
+    author = author if author is not None and author.is_authenticated else None
+    note = LeadNote.objects.create(lead=lead, author=author, body=body)
+    first_line = body.splitlines()[0]
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.NOTE_ADDED,
+        summary=f"Note: {first_line[:200]}" + ("…" if len(first_line) > 200 or "\n" in body else ""),
+        data={"note": note.pk},
+        actor=author,
+    )
+    return note
+
+
+@transaction.atomic
+def lead_set_company(*, lead: Lead, company: Company | None, actor: AbstractBaseUser | None = None) -> Lead:
+    """Change (or clear) the lead's company from a staff edit, keeping the copied Fortune 500 flag
+    in step; linking goes through `lead_link_company` so the timeline reads the same as intake."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.company_id == (company.pk if company else None):
+        return lead
+    if company is not None:
+        return lead_link_company(lead=lead, company=company)
+    lead.company = None
+    lead.is_fortune_500 = False
+    lead.save(update_fields=["company", "is_fortune_500", "updated_at"])
+    lead_event_record(lead=lead, kind=LeadEventKind.UPDATED, summary="Company link removed", actor=actor)
+    return lead
+
+
+@transaction.atomic
+def lead_record_staff_created(*, lead: Lead, actor: AbstractBaseUser | None) -> Lead:
+    """Finish a lead that staff typed into the admin: timeline entry, company match (unless staff
+    chose one) and scoring, like leads from the website, so the queue treats them the same."""
+    lead_event_record(lead=lead, kind=LeadEventKind.CREATED, summary="Lead entered by staff", actor=actor)
+    if lead.company is not None:
+        lead_link_company(lead=lead, company=lead.company)  # copies the Fortune 500 flag
+    else:
+        company = company_resolve(email=lead.email, company_name=lead.company_name)
+        if company is not None:
+            lead_link_company(lead=lead, company=company)
+    lead_rescore_later(lead=lead)
+    return lead
+
+
+OPEN_STATUSES_EXCLUDED = (LeadStatus.CLOSED_WON, LeadStatus.CLOSED_LOST)
+
+
+def _active_sales_reps() -> list[AbstractBaseUser]:
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.select_for_update(of=("self",))
+        .filter(is_active=True, is_staff=True, groups__name=SALES_REP_GROUP)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def lead_assign_balanced(
+    *,
+    leads: Iterable[Lead],
+    strategy: Literal["round_robin", "least_busy"],
+    actor: AbstractBaseUser | None = None,
+) -> dict[Any, AbstractBaseUser]:
+    """Share leads among the active sales reps, so no rep is buried while another waits.
+
+    `round_robin` continues after the rep who last got a lead this way (read from the timeline,
+    so the rotation survives restarts); `least_busy` gives each lead to the rep with the fewest
+    open leads (not closed won/lost), ties broken at random so nobody is always first. The reps'
+    rows are locked for the duration, so two managers balancing at once queue up instead of both
+    reading the same counts. Returns {lead pk: new owner}.
+    """
+    if strategy not in ("round_robin", "least_busy"):
+        raise ValidationError({"strategy": f"Unknown strategy {strategy!r}."})
+    reps = _active_sales_reps()
+    if not reps:
+        raise ValidationError("There are no active sales reps to assign leads to.")
+    lead_list = list(leads)
+    lead_ids = [lead.pk for lead in lead_list]
+    assigned: dict[Any, AbstractBaseUser] = {}
+    if strategy == "least_busy":
+        open_counts = dict(
+            Lead.objects.filter(owner__in=reps)
+            .exclude(status__in=OPEN_STATUSES_EXCLUDED)
+            .exclude(pk__in=lead_ids)
+            .values_list("owner")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        load = {rep.pk: open_counts.get(rep.pk, 0) for rep in reps}
+        for lead in lead_list:
+            fewest = min(load.values())
+            rep = random.choice([rep for rep in reps if load[rep.pk] == fewest])
+            _lead_assign(lead=lead, owner=rep, actor=actor, actor_label="system", data={"strategy": strategy})
+            if lead.status not in OPEN_STATUSES_EXCLUDED:
+                load[rep.pk] += 1
+            assigned[lead.pk] = rep
+        return assigned
+
+    rep_ids = [rep.pk for rep in reps]
+    last = (
+        LeadEvent.objects.filter(kind=LeadEventKind.ASSIGNED, data__strategy="round_robin")
+        .order_by("-created_at", "-id")
+        .values_list("data__owner", flat=True)
+        .first()
+    )
+    start = (rep_ids.index(last) + 1) if last in rep_ids else random.randrange(len(reps))
+    for offset, lead in enumerate(lead_list):
+        rep = reps[(start + offset) % len(reps)]
+        _lead_assign(lead=lead, owner=rep, actor=actor, actor_label="system", data={"strategy": strategy})
+        assigned[lead.pk] = rep
+    return assigned

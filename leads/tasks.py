@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from . import duplicates, services
+from .models import Lead
 
 
 @task()
@@ -17,3 +18,12 @@ def lead_rescore_task(lead_id: str) -> int:
 def lead_hot_alert_task(lead_id: str, crossing_event_id: int) -> bool:
     """Send the hot-lead e-mail for one threshold crossing (idempotent)."""
     return services.lead_send_hot_alert(lead_id=lead_id, crossing_event_id=crossing_event_id)
+
+
+@task()
+def lead_flag_duplicates_task(lead_id: str, actor_label: str) -> int:
+    """Note likely duplicates of a new lead on its timeline; returns how many were found."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:  # merged or erased before the task ran
+        return 0
+    return len(duplicates.lead_flag_duplicates(lead=lead, actor_label=actor_label))

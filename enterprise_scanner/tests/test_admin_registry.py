@@ -145,8 +145,10 @@ def test_lead_list_query_count_does_not_grow_with_leads(
     request: pytest.FixtureRequest, django_assert_max_num_queries, client_name: str, count: int
 ) -> None:
     client: Client = request.getfixturevalue(client_name)
-    for _ in range(count):
-        LeadFactory(owner=UserFactory())  # each with its own company and owner
+    # Managers see every lead; a rep sees own and unassigned ones, so half are the rep's own.
+    rep = request.getfixturevalue("sales_rep") if client_name == "rep_client" else None
+    for i in range(count):
+        LeadFactory(owner=rep if rep and i % 2 else (None if rep else UserFactory()))
     url = admin_url(Lead, "changelist")
     with django_assert_max_num_queries(LEAD_CHANGELIST_MAX_QUERIES[client_name]):
         response = client.get(url)

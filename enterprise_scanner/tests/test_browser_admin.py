@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 from leads.tests.factories import TEST_PASSWORD, Fortune500CompanyFactory, LeadFactory, SalesRepFactory
 
+# Transactional: the live server sees committed rows. Flushed sales groups are re-created by
+# the staff factories (leads.tests.factories.sales_groups).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

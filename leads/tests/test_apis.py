@@ -460,3 +460,14 @@ def test_create_api_key_command_prints_the_key_once_and_stores_a_hash() -> None:
         call_command("create_api_key", "--name", "x", "--scope", "partner", "--partner", "NOPE")
     with pytest.raises(CommandError):
         call_command("create_api_key", "--name", "x", "--scope", "leads:read", "--expires-days", "0")
+
+
+@pytest.mark.django_db
+def test_a_new_submission_is_checked_for_duplicates(site_client, django_capture_on_commit_callbacks) -> None:
+    LeadFactory(email="j.doe+old@acme-corp.com", phone="+1 (555) 010-0100")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(site_client, email="J.Doe@acme-corp.com", phone="555 010 0100")
+    lead = Lead.objects.get(pk=response.json()["lead_id"])
+    flagged = lead.events.filter(summary__startswith="Possible duplicate of")
+    assert flagged.count() == 1
+    assert "j.doe+old@acme-corp.com" in flagged.get().summary

@@ -1,0 +1,264 @@
+"""The sales dashboard (the admin index): every number it shows, scoped to the user.
+
+A rep sees the leads they may work (their own and the unassigned queue, exactly as
+`lead_queryset_for_user` scopes every admin list); a manager sees the team's. Website visits by
+Fortune 500 companies are not owned by anyone, so everyone sees the same list there.
+
+Each block is one query, whatever the number of leads: `dashboard_for` runs a fixed number of
+queries (six at most, one of them the cached group check), which the tests assert.
+
+Weighted pipeline value: the sum of `estimated_deal_value` times the chance that a deal at that
+stage closes (`STAGE_PROBABILITY`). The chances are the team's rule of thumb, kept here in one
+place so the dashboard and any report agree; leads without an estimate count as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
+
+from analytics.models import Event, EventType, Visitor
+
+from .charts import Bar, bar_chart_svg
+from .followups import (
+    CLOSED_STATUSES,
+    DayBounds,
+    follow_up_day_bounds,
+    follow_ups_due_q,
+    follow_ups_due_today_q,
+    follow_ups_overdue_q,
+)
+from .models import Company, Lead, LeadStatus
+from .selectors import lead_queryset_for_user, user_is_sales_manager
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+#: Chance that a deal at each stage is won, for the weighted pipeline value.
+STAGE_PROBABILITY: dict[str, Decimal] = {
+    LeadStatus.NEW: Decimal("0.05"),
+    LeadStatus.QUALIFIED: Decimal("0.10"),
+    LeadStatus.CONTACTED: Decimal("0.20"),
+    LeadStatus.DEMO_SCHEDULED: Decimal("0.40"),
+    LeadStatus.PROPOSAL: Decimal("0.60"),
+    LeadStatus.CLOSED_WON: Decimal("1.00"),
+    LeadStatus.CLOSED_LOST: Decimal("0.00"),
+}
+#: "High priority" in the seed's sketch: score above this.
+HIGH_PRIORITY_SCORE = 80
+HIGH_PRIORITY_LIMIT = 10
+FORTUNE500_VISIT_DAYS = 7
+FORTUNE500_VISIT_LIMIT = 15
+CHART_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    status: str
+    label: str
+    count: int
+    value: Decimal
+    probability: Decimal
+    weighted: Decimal
+
+    @property
+    def percent(self) -> int:
+        return int(self.probability * 100)
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    start: date
+    count: int
+
+
+@dataclass
+class Dashboard:
+    """What the admin index shows to one user."""
+
+    is_manager: bool
+    bounds: DayBounds
+    high_priority: list[Lead]
+    pipeline: list[PipelineRow]
+    due_today: int
+    overdue: int
+    #: Companies annotated with `visitors_7d`, `page_views_7d` and `last_visit_at`.
+    fortune500_visits: list[Company]
+    leads_per_week: list[WeekCount] = field(default_factory=list)
+
+    @property
+    def open_pipeline(self) -> list[PipelineRow]:
+        return [row for row in self.pipeline if row.status not in CLOSED_STATUSES]
+
+    @property
+    def open_count(self) -> int:
+        return sum(row.count for row in self.open_pipeline)
+
+    @property
+    def open_value(self) -> Decimal:
+        return sum((row.value for row in self.open_pipeline), Decimal(0))
+
+    @property
+    def open_weighted(self) -> Decimal:
+        return sum((row.weighted for row in self.open_pipeline), Decimal(0))
+
+    @property
+    def total_count(self) -> int:
+        return sum(row.count for row in self.pipeline)
+
+    @cached_property
+    def chart_svg(self) -> SafeString:
+        bars = [
+            Bar(
+                label=date_format(week.start, "j M"),
+                value=week.count,
+                description=f"Week of {date_format(week.start, 'j M Y')}: {week.count} new lead"
+                + ("" if week.count == 1 else "s"),
+            )
+            for week in self.leads_per_week
+        ]
+        total = sum(week.count for week in self.leads_per_week)
+        return bar_chart_svg(
+            bars=bars,
+            title=f"New leads per week, last {len(bars)} weeks ({total} in all)",
+            chart_id="leads-per-week",
+        )
+
+
+def dashboard_for(*, user: AbstractBaseUser | AnonymousUser, now: datetime | None = None) -> Dashboard:
+    """Compute the dashboard for `user` (at `now`, for tests)."""
+    now = now or timezone.now()
+    bounds = follow_up_day_bounds(today=timezone.localdate(now, timezone=timezone.get_default_timezone()))
+    leads = lead_queryset_for_user(user=user)
+    follow_ups = _follow_up_counts(leads=leads, bounds=bounds)
+    return Dashboard(
+        is_manager=user_is_sales_manager(user),
+        bounds=bounds,
+        high_priority=_high_priority(leads=leads),
+        pipeline=_pipeline(leads=leads),
+        due_today=follow_ups["due_today"],
+        overdue=follow_ups["overdue"],
+        fortune500_visits=_fortune500_visits(since=now - timedelta(days=FORTUNE500_VISIT_DAYS)),
+        leads_per_week=_leads_per_week(leads=leads, today=bounds.day),
+    )
+
+
+def _high_priority(*, leads: QuerySet[Lead]) -> list[Lead]:
+    """Open leads scoring above 80, Fortune 500 first, then best score (the queue index)."""
+    return list(
+        leads.filter(score__gt=HIGH_PRIORITY_SCORE)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("company", "owner")
+        .order_by("-is_fortune_500", "-score", "-created_at")[:HIGH_PRIORITY_LIMIT]
+    )
+
+
+def _pipeline(*, leads: QuerySet[Lead]) -> list[PipelineRow]:
+    """Count and (weighted) estimated value per status, every status listed, in one GROUP BY."""
+    rows = {
+        row["status"]: row
+        for row in leads.order_by()
+        .values("status")
+        .annotate(count=Count("pk"), value=Sum("estimated_deal_value"))
+    }
+    pipeline = []
+    for status in LeadStatus:
+        row = rows.get(status.value, {})
+        value = Decimal(row.get("value") or 0)
+        probability = STAGE_PROBABILITY[status.value]
+        pipeline.append(
+            PipelineRow(
+                status=status.value,
+                label=status.label,
+                count=row.get("count", 0),
+                value=value,
+                probability=probability,
+                weighted=(value * probability).quantize(Decimal("0.01")),
+            )
+        )
+    return pipeline
+
+
+def _follow_up_counts(*, leads: QuerySet[Lead], bounds: DayBounds) -> dict[str, int]:
+    """Due today and overdue, in one query narrowed by the follow-up index."""
+    return leads.filter(follow_ups_due_q(bounds=bounds)).aggregate(
+        due_today=Count("pk", filter=follow_ups_due_today_q(bounds=bounds)),
+        overdue=Count("pk", filter=follow_ups_overdue_q(bounds=bounds)),
+    )
+
+
+def _fortune500_visits(*, since: datetime) -> list[Company]:
+    """Fortune 500 companies seen on the website since `since`, most recent first, with their
+    number of visitors and page views: one query (correlated subqueries on indexed columns)."""
+    recent_visitors = Visitor.objects.filter(company=OuterRef("pk"), last_seen_at__gte=since)
+    recent_events = Event.objects.filter(visitor__company=OuterRef("pk"), occurred_at__gte=since)
+    visitor_count = recent_visitors.order_by().values("company").annotate(n=Count("pk")).values("n")[:1]
+    page_view_count = (
+        recent_events.filter(event_type=EventType.PAGE_VIEW)
+        .order_by()
+        .values("visitor__company")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    last_visit = (
+        Visitor.objects.filter(company=OuterRef("pk"))
+        .order_by()
+        .values("company")
+        .annotate(last=Max("last_seen_at"))
+        .values("last")[:1]
+    )
+    return list(
+        Company.objects.filter(is_fortune_500=True)
+        .filter(Exists(recent_visitors) | Exists(recent_events))
+        .annotate(
+            visitors_7d=Coalesce(Subquery(visitor_count, output_field=IntegerField()), 0),
+            page_views_7d=Coalesce(Subquery(page_view_count, output_field=IntegerField()), 0),
+            last_visit_at=Subquery(last_visit),
+        )
+        .order_by("-last_visit_at", "fortune_rank")[:FORTUNE500_VISIT_LIMIT]
+    )
+
+
+def _leads_per_week(*, leads: QuerySet[Lead], today: date) -> list[WeekCount]:
+    """New leads per (Monday-based, local) week for the last `CHART_WEEKS` weeks, this week
+    included; weeks without leads are zero bars, not gaps."""
+    tz = timezone.get_default_timezone()
+    this_monday = today - timedelta(days=today.weekday())
+    first_monday = this_monday - timedelta(weeks=CHART_WEEKS - 1)
+    since = timezone.make_aware(datetime.combine(first_monday, time.min), tz)
+    counts: dict[date, int] = {}
+    for row in (
+        leads.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("pk"))
+    ):
+        week = row["week"]
+        week_start = timezone.localtime(week, tz).date() if isinstance(week, datetime) else week
+        counts[week_start] = counts.get(week_start, 0) + row["n"]
+    return [
+        WeekCount(
+            start=first_monday + timedelta(weeks=i), count=counts.get(first_monday + timedelta(weeks=i), 0)
+        )
+        for i in range(CHART_WEEKS)
+    ]
+
+
+__all__ = [
+    "HIGH_PRIORITY_SCORE",
+    "STAGE_PROBABILITY",
+    "Dashboard",
+    "PipelineRow",
+    "WeekCount",
+    "dashboard_for",
+]

@@ -1,0 +1,266 @@
+"""Importing leads from a CSV or XLSX file: `leads_import`, behind `manage.py import_leads`.
+
+The rows go through `leads.resources.LeadResource`, the same resource as the admin's import, so a
+file means the same thing wherever it is imported: update by e-mail (never a duplicate), new
+leads linked to their company, scored, put on the timeline and checked for duplicates.
+
+Choices, and why:
+
+* **Chunks of `CHUNK_ROWS` rows, one transaction each.** The file is streamed (never held whole
+  in memory) and each chunk is one `import_data` call in its own transaction. One transaction
+  for a whole 100,000-row file would hold SQLite's single write lock for minutes, and every
+  lead form on the website would wait or fail meanwhile; per chunk they wait a second at most.
+  A run that dies half-way is simply run again: rows already imported are found by e-mail and
+  reported as skipped (unchanged). The same holds for the rare chunk that fails as a whole
+  (say, the website created a lead with one of its e-mails in the same second): its rows are
+  reported as not imported, and a second run takes them.
+* **Good rows are imported, bad rows reported.** A row with problems (bad e-mail, unknown
+  status, source or owner, a value too long, an e-mail already in an earlier row) is listed with
+  its row number and every problem, the other rows are imported, and the command exits
+  non-zero. Fix the listed rows and import the file again: the rows already in are skipped.
+  (The admin's import is stricter by design of django-import-export: its preview lists the same
+  errors and offers no "confirm" until the file is clean.)
+* **Dry run** runs every chunk exactly as a real run would and rolls each back, so its counts
+  and errors are the real run's.
+* **Speed**: inside a chunk nothing is looked up per row. Known leads (by lower-cased e-mail, the
+  unique index), companies (by domain) and owners are fetched once; new leads, their companies
+  and their timeline entries are bulk-inserted; scores of new leads are computed in memory.
+  Only what needs a service's checks runs per row: status, owner and follow-up changes of
+  existing leads, and the duplicate check of new leads (`leads.duplicates`).
+
+Row numbers count data rows: row 1 is the first row under the header (as in the admin's
+import); `ImportSummary.lines` maps an error's row to its line in a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tablib
+
+from .resources import LeadImportColumnsError, LeadResource, lead_import_columns_check
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+#: Rows per `import_data` call and transaction (see the module docstring).
+CHUNK_ROWS = 2_000
+FORMATS = ("csv", "xlsx")
+
+Progress = Callable[[int, int], None]
+
+
+class LeadImportError(Exception):
+    """The import cannot start: missing or unreadable file, wrong columns, unusable owner."""
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, for a dry run, would have done)."""
+
+    path: Path
+    dry_run: bool
+    total: int = 0  # data rows read (blank rows are not counted)
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0  # known leads the row would not change
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
+    lines: dict[int, int] = field(default_factory=dict)  # row number → file line, for error rows
+    seconds: float = 0.0
+
+    @property
+    def error_rows(self) -> int:
+        """How many rows were not imported because of an error."""
+        return self.total - self.new - self.updated - self.skipped
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.total / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Chunk:
+    rows: list[list[Any]]
+    numbers: list[int]  # data row number of each row
+    lines: list[int]  # file line (CSV) or sheet row (XLSX) of each row
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+class _CsvReader:
+    """A CSV file's header, row count and rows, streamed. Errors say what is wrong with the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _open(self) -> Any:
+        try:
+            return self.path.open(encoding="utf-8-sig", newline="")
+        except FileNotFoundError:
+            raise LeadImportError(f"No such file: {self.path}") from None
+        except IsADirectoryError:
+            raise LeadImportError(f"{self.path} is a directory, not a file") from None
+        except OSError as exc:
+            raise LeadImportError(f"Cannot read {self.path}: {exc}") from None
+
+    def header_and_total(self) -> tuple[list[Any], int]:
+        with self._open() as handle:
+            try:
+                reader = csv.reader(handle)
+                header = next(reader, None)
+                if header is None:
+                    raise LeadImportError(f"{self.path} is empty")
+                total = sum(1 for cells in reader if not _blank(cells))
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise LeadImportError(f"{self.path} is not a readable UTF-8 CSV file: {exc}") from None
+        return header, total
+
+    def rows(self) -> Iterator[tuple[int, int, list[Any]]]:
+        """(row number, line, cells) of each non-blank data row."""
+        with self._open() as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            line = reader.line_num + 1
+            for number, cells in enumerate(reader, 1):
+                if not _blank(cells):
+                    yield number, line, cells
+                line = reader.line_num + 1
+
+
+class _XlsxReader:
+    """The first sheet of an XLSX workbook, streamed with openpyxl's read-only mode."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            import openpyxl
+        except ImportError:
+            raise LeadImportError("Reading XLSX files needs openpyxl (pip install openpyxl==3.1.5)") from None
+        if not path.exists():
+            raise LeadImportError(f"No such file: {path}")
+        try:
+            self.workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+            raise LeadImportError(f"{path} is not a readable XLSX file: {exc}") from None
+
+    def header_and_total(self) -> tuple[list[Any], int]:
+        sheet = self.workbook.active
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise LeadImportError(f"{self.path} is empty")
+        total = sum(1 for cells in rows if not _blank(list(cells)))
+        return list(header), total
+
+    def rows(self) -> Iterator[tuple[int, int, list[Any]]]:
+        rows = self.workbook.active.iter_rows(values_only=True)
+        next(rows, None)
+        for number, cells in enumerate(rows, 1):
+            if not _blank(list(cells)):
+                yield number, number + 1, list(cells)
+
+
+def _chunks(
+    reader: _CsvReader | _XlsxReader, width: int, summary: ImportSummary, size: int
+) -> Iterator[_Chunk]:
+    """The data rows in chunks; a row with more cells than the header is an error right away."""
+    chunk = _Chunk(rows=[], numbers=[], lines=[])
+    for number, line, cells in reader.rows():
+        if len(cells) > width and not _blank(cells[width:]):
+            summary.errors.append(
+                (number, f"The row has {len(cells)} cells but the header only {width} columns.")
+            )
+            summary.lines[number] = line
+            continue
+        chunk.rows.append(list(cells[:width]) + [""] * (width - len(cells)))
+        chunk.numbers.append(number)
+        chunk.lines.append(line)
+        if len(chunk.rows) >= size:
+            yield chunk
+            chunk = _Chunk(rows=[], numbers=[], lines=[])
+    if chunk.rows:
+        yield chunk
+
+
+def _messages(error_dict: dict[str, list[str]]) -> str:
+    """ "email: … ; status: …" for one invalid row."""
+    return "; ".join(f"{column}: {' '.join(messages)}" for column, messages in error_dict.items())
+
+
+def leads_import(
+    *,
+    path: Path | str,
+    fmt: str = "csv",
+    dry_run: bool = False,
+    owner: AbstractBaseUser | None = None,
+    actor: AbstractBaseUser | None = None,
+    progress: Progress | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportSummary:
+    """Import the leads of a CSV or XLSX file (see the module docstring for what happens).
+
+    `owner` owns the new leads whose row names no owner; `actor` is the staff user doing the
+    import (timeline; a sales rep may then change only their own and unassigned leads), None
+    for an operator on the command line. `progress(done, total)` is called after each chunk.
+
+    Raises `LeadImportError` when the import cannot start; row errors are in the summary.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise LeadImportError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if owner is not None and not (owner.is_active and owner.is_staff):
+        raise LeadImportError(f"{owner.get_username()} is not an active staff user and cannot own leads")
+    reader: _CsvReader | _XlsxReader = _CsvReader(path) if fmt == "csv" else _XlsxReader(path)
+    header, total = reader.header_and_total()
+    try:
+        columns = lead_import_columns_check(header)
+    except LeadImportColumnsError as exc:
+        raise LeadImportError(f"{path}: {exc}") from None
+
+    summary = ImportSummary(path=path, dry_run=dry_run, total=total)
+    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name, fast=True)
+    done = 0
+    for chunk in _chunks(reader, len(columns), summary, chunk_rows):
+        dataset = tablib.Dataset(*chunk.rows, headers=columns)
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            collect_failed_rows=False,
+            row_numbers=chunk.numbers,
+            file_name=path.name,
+        )
+        line_of = dict(zip(chunk.numbers, chunk.lines, strict=True))
+        for invalid in result.invalid_rows:
+            number = chunk.numbers[invalid.number - 1]
+            summary.errors.append((number, _messages(invalid.error_dict)))
+            summary.lines[number] = line_of[number]
+        if result.has_errors():  # the chunk was rolled back: none of its rows is in
+            reasons = [str(error.error) for error in result.base_errors]
+            reasons += [str(error.error) for _, errors in result.row_errors() for error in errors]
+            first, last = chunk.numbers[0], chunk.numbers[-1]
+            summary.errors.append(
+                (first, f"Rows {first}–{last} were not imported (rolled back): {'; '.join(reasons)[:500]}")
+            )
+            summary.lines[first] = line_of[first]
+        else:
+            summary.new += result.totals["new"]
+            summary.updated += result.totals["update"]
+            summary.skipped += result.totals["skip"]
+        done += len(chunk.rows)
+        if progress is not None:
+            progress(done, total)
+    if progress is not None and done < total:
+        progress(total, total)  # rows refused before a chunk (too many cells) are done too
+    summary.errors.sort(key=lambda error: error[0])
+    summary.seconds = time.perf_counter() - started
+    return summary
