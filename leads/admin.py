@@ -38,6 +38,7 @@ from .selectors import (
     SALES_REP_GROUP,
     lead_queryset_for_user,
     user_is_sales_manager,
+    user_may_see_lead,
 )
 from .services import (
     lead_assign,
@@ -85,14 +86,6 @@ class CompanyDomainAdmin(admin.ModelAdmin):
 
 
 # --- Scoping helpers -----------------------------------------------------------------------------
-
-
-def _may_work_lead(user: Any, lead: Lead) -> bool:
-    """The object-level twin of `lead_queryset_for_user`, for a lead already in memory (no query):
-    a second lock on the door in case a queryset somewhere was not scoped."""
-    if user_is_sales_manager(user):
-        return True
-    return bool(user.is_active and user.is_staff and lead.owner_id in (None, user.pk))
 
 
 def _sales_users() -> QuerySet[Any]:
@@ -491,21 +484,21 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
         """A lead outside the user's scope is a 404, the same as one that does not exist, so a
         URL reveals nothing (Django would redirect to the index with a message otherwise)."""
         obj = super().get_object(request, object_id, from_field)
-        if obj is None or not _may_work_lead(request.user, obj):
+        if obj is None or not user_may_see_lead(user=request.user, lead=obj):
             raise Http404("No such lead.")
         return obj
 
     def has_view_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
         allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or _may_work_lead(request.user, obj))
+        return allowed and (obj is None or user_may_see_lead(user=request.user, lead=obj))
 
     def has_change_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or _may_work_lead(request.user, obj))
+        return allowed and (obj is None or user_may_see_lead(user=request.user, lead=obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Lead | None = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or _may_work_lead(request.user, obj))
+        return allowed and (obj is None or user_may_see_lead(user=request.user, lead=obj))
 
     def has_reassign_permission(self, request: HttpRequest) -> bool:
         """Only managers hand leads to other people."""

@@ -37,11 +37,12 @@ from .duplicates import DuplicateIndex, lead_flag_duplicates
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from .selectors import lead_queryset_for_user, user_is_sales_manager
-from .services import _company_name_from_domain as company_name_from_domain
 from .services import (
+    company_name_from_domain,
     company_sync_lead_flags,
     lead_assign,
     lead_change_status,
+    lead_event_build,
     lead_rescore_later,
     lead_schedule_follow_up,
 )
@@ -914,16 +915,14 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     def _event(
         self, lead: Lead, kind: LeadEventKind, summary: str, data: dict[str, Any], **who: Any
     ) -> LeadEvent:
-        """A timeline entry like `services.lead_event_record` writes, unsaved (for bulk_create)."""
-        actor = who.get("actor", self.actor)
-        label = actor.get_username() if actor is not None else who.get("actor_label", IMPORT_ACTOR_LABEL)
-        return LeadEvent(
+        """An unsaved timeline entry (for bulk_create), by the importing user or "import"."""
+        return lead_event_build(
             lead=lead,
             kind=kind,
-            summary=summary[:500],
+            summary=summary,
             data=data,
-            actor=actor,
-            actor_label=label[:100],
+            actor=who.get("actor", self.actor),
+            actor_label=who.get("actor_label", IMPORT_ACTOR_LABEL),
             created_at=self._now,
         )
 

@@ -63,3 +63,11 @@ def lead_queryset_for_user(
     if not user.is_authenticated or not user.is_active or not user.is_staff:
         return queryset.none()
     return queryset.filter(Q(owner=user) | Q(owner__isnull=True))
+
+
+def user_may_see_lead(*, user: AbstractBaseUser | AnonymousUser, lead: Lead) -> bool:
+    """The object-level twin of `lead_queryset_for_user`, for a lead already in memory (no query):
+    a second lock on the door in case a queryset somewhere was not scoped."""
+    if user_is_sales_manager(user):
+        return True
+    return bool(user.is_active and user.is_staff and lead.owner_id in (None, user.pk))

@@ -34,6 +34,30 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 
+def lead_event_build(
+    *,
+    lead: Lead,
+    kind: LeadEventKind,
+    summary: str,
+    data: dict[str, Any] | None = None,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "system",
+    created_at: datetime | None = None,
+) -> LeadEvent:
+    """An unsaved timeline entry (bulk imports save many at once). `actor` is the staff user,
+    `actor_label` names any other actor; a staff actor's username is the label."""
+    staff = actor if actor is not None and actor.is_authenticated else None
+    return LeadEvent(
+        lead=lead,
+        kind=kind,
+        summary=summary[:500],
+        data=data or {},
+        actor=staff,
+        actor_label=(staff.get_username() if staff is not None else actor_label)[:100],
+        created_at=created_at or timezone.now(),
+    )
+
+
 def lead_event_record(
     *,
     lead: Lead,
@@ -44,16 +68,11 @@ def lead_event_record(
     actor_label: str = "system",
 ) -> LeadEvent:
     """Add one entry to a lead's timeline. `actor` is the staff user, `actor_label` any other actor."""
-    return LeadEvent.objects.create(
-        lead=lead,
-        kind=kind,
-        summary=summary[:500],
-        data=data or {},
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=(actor.get_username() if actor is not None and actor.is_authenticated else actor_label)[
-            :100
-        ],
+    event = lead_event_build(
+        lead=lead, kind=kind, summary=summary, data=data, actor=actor, actor_label=actor_label
     )
+    event.save()
+    return event
 
 
 @transaction.atomic
@@ -102,7 +121,7 @@ FILLABLE_FIELDS = ("first_name", "last_name", "job_title", "phone", "message")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
-def _company_name_from_domain(domain: str) -> str:
+def company_name_from_domain(domain: str) -> str:
     return domain.split(".", 1)[0].replace("-", " ").title()
 
 
@@ -124,7 +143,7 @@ def company_resolve(
         with transaction.atomic():
             return Company.objects.create(
                 domain=email_domain.registrable,
-                name=(company_name.strip() or _company_name_from_domain(email_domain.registrable))[:200],
+                name=(company_name.strip() or company_name_from_domain(email_domain.registrable))[:200],
                 employee_count=employee_count,
             )
     except IntegrityError:
@@ -364,7 +383,7 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
         fields.append("status")
     lead.save(update_fields=fields)
 
-    if previous != result.total or lead.events.filter(kind=LeadEventKind.SCORED).count() == 0:
+    if previous != result.total or not lead.events.filter(kind=LeadEventKind.SCORED).exists():
         scored = lead_event_record(
             lead=lead,
             kind=LeadEventKind.SCORED,
