@@ -19,8 +19,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -230,28 +230,27 @@ def _fortune500_visits(*, since: datetime) -> list[Company]:
 
 def _leads_per_week(*, leads: QuerySet[Lead], today: date) -> list[WeekCount]:
     """New leads per (Monday-based, local) week for the last `CHART_WEEKS` weeks, this week
-    included; weeks without leads are zero bars, not gaps."""
+    included; weeks without leads are zero bars, not gaps.
+
+    One conditional COUNT per week over a `created_at` range, all in one query: the ranges use
+    the index, where grouping by `TruncWeek` would compute a date for every row (on SQLite in
+    Python, two seconds for 100,000 recent leads). Each week's bounds are local midnights, so
+    a week that spans a DST change is still Monday to Monday."""
     tz = timezone.get_default_timezone()
     this_monday = today - timedelta(days=today.weekday())
-    first_monday = this_monday - timedelta(weeks=CHART_WEEKS - 1)
-    since = timezone.make_aware(datetime.combine(first_monday, time.min), tz)
-    counts: dict[date, int] = {}
-    for row in (
-        leads.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+    mondays = [this_monday - timedelta(weeks=CHART_WEEKS - 1 - i) for i in range(CHART_WEEKS + 1)]
+    bounds = [timezone.make_aware(datetime.combine(monday, time.min), tz) for monday in mondays]
+    counts = (
+        leads.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
         .order_by()
-        .values("week")
-        .annotate(n=Count("pk"))
-    ):
-        week = row["week"]
-        week_start = timezone.localtime(week, tz).date() if isinstance(week, datetime) else week
-        counts[week_start] = counts.get(week_start, 0) + row["n"]
-    return [
-        WeekCount(
-            start=first_monday + timedelta(weeks=i), count=counts.get(first_monday + timedelta(weeks=i), 0)
+        .aggregate(
+            **{
+                f"week_{i}": Count("pk", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
+                for i in range(CHART_WEEKS)
+            }
         )
-        for i in range(CHART_WEEKS)
-    ]
+    )
+    return [WeekCount(start=mondays[i], count=counts[f"week_{i}"]) for i in range(CHART_WEEKS)]
 
 
 __all__ = [
