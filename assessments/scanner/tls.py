@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import ssl
+import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -84,8 +85,11 @@ def _probe_context(version: ssl.TLSVersion) -> ssl.SSLContext | None:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        context.minimum_version = version
-        context.maximum_version = version
+        with warnings.catch_warnings():
+            # Offering TLS 1.0/1.1 is deprecated; probing whether a server still accepts them is the point.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = version
+            context.maximum_version = version
         if version < ssl.TLSVersion.TLSv1_2:
             context.set_ciphers("ALL:@SECLEVEL=0")
     except (ValueError, ssl.SSLError):
