@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
@@ -59,6 +60,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "report_link",
     )
     list_select_related = ("lead",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("status", "assessment_type", "grade")
     search_fields = ("target_url", "target_host", "lead__email", "lead__company__name")
     date_hierarchy = "requested_at"
