@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -226,3 +226,12 @@ class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("lead", "visitor")
     search_fields = ("lead__email", "visitor__anonymous_id")
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoiCalculation]:
+        """Anonymous calculations are market data anyone with access may see; those of a lead
+        only with the lead."""
+        queryset = super().get_queryset(request)
+        if user_is_sales_manager(request.user):
+            return queryset
+        visible = lead_queryset_for_user(user=request.user).values("pk")
+        return queryset.filter(Q(lead__isnull=True) | Q(lead__in=visible))
