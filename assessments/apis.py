@@ -52,7 +52,7 @@ class AssessmentRequestInput(LeadSubmitInput):
 
 class AssessmentCreatedOutput(serializers.Serializer):
     assessment_id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=AssessmentStatus.choices)
+    status = serializers.CharField(help_text="pending_approval, queued, running, completed or failed")
     status_url = serializers.URLField(help_text="Carries the access token: keep it private.")
 
 
@@ -70,7 +70,7 @@ class FindingOutput(serializers.Serializer):
 class AssessmentOutput(serializers.Serializer):
     id = serializers.UUIDField()
     target_url = serializers.URLField()
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="pending_approval, queued, running, completed or failed")
     requested_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
