@@ -302,7 +302,7 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
     from .report import render_report
 
     assessment = (
-        SecurityAssessment.objects.select_for_update()
+        SecurityAssessment.objects.select_for_update(of=("self",))
         .select_related("lead", "lead__company")
         .get(pk=assessment.pk)
     )

@@ -123,10 +123,8 @@ def test_a_rerun_replaces_the_findings(media, django_capture_on_commit_callbacks
     assert not assessment.findings.filter(check_id="csp-not-implemented").exists()
 
 
-def test_the_report_renders_quickly_enough_to_run_in_the_task(
-    media, django_capture_on_commit_callbacks
-) -> None:
-    """Generation itself is benchmarked in bench/; here: the stored file is a PDF."""
+def test_the_stored_report_is_a_pdf(media, django_capture_on_commit_callbacks) -> None:
+    """(How fast it renders is measured in bench/, not asserted here.)"""
     assessment = completed(media, django_capture_on_commit_callbacks)
     assessment.report_file.open("rb")
     try:
