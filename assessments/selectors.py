@@ -8,8 +8,10 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from leads.domains import registrable_domain
 
 from .models import AssessmentStatus, SecurityAssessment
 
@@ -38,8 +40,13 @@ def assessment_for_token(*, assessment_id: uuid.UUID | str, token: str) -> Secur
 
 
 def assessments_requested_recently(*, host: str, within: timedelta = timedelta(hours=1)) -> int:
+    """Assessments of the same registrable domain (any of its hosts) requested within `within`:
+    the per-domain limit protects a site's owner from being scanned over and over through
+    its many subdomains."""
+    domain = registrable_domain(host) or host
     return SecurityAssessment.objects.filter(
-        target_host=host, requested_at__gte=timezone.now() - within
+        Q(target_host=domain) | Q(target_host__endswith=f".{domain}"),
+        requested_at__gte=timezone.now() - within,
     ).count()
 
 

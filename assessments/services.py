@@ -215,7 +215,16 @@ def assessment_rerun(*, assessment: SecurityAssessment, actor: AbstractBaseUser 
 
 @transaction.atomic
 def assessment_recover_stale(*, rerun: bool = False) -> list[SecurityAssessment]:
-    """Mark scans whose worker died (running too long) as failed, or queue them again."""
+    """Mark scans whose worker died (running too long) as failed, or queue them again; and queue
+    the e-mail again for finished reports that were never sent (the mail server was down)."""
+    from .tasks import assessment_report_email_task
+
+    cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
+    unsent = SecurityAssessment.objects.filter(
+        status=AssessmentStatus.COMPLETED, report_sent_at__isnull=True, completed_at__lt=cutoff
+    ).exclude(report_file="")
+    for assessment_id in unsent.values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=str(assessment_id): assessment_report_email_task.enqueue(pk))
     from .selectors import stale_running_assessments
 
     recovered = list(stale_running_assessments().select_for_update())

@@ -358,7 +358,7 @@ ASSESSMENT_USER_AGENT: str = env.str(
 ASSESSMENT_CA_BUNDLE: str = env.str("ASSESSMENT_CA_BUNDLE", default="")
 #: Registrable domains treated as HSTS-preloaded (the browsers' list itself is not shipped).
 ASSESSMENT_HSTS_PRELOADED_DOMAINS: list[str] = env.list("ASSESSMENT_HSTS_PRELOADED_DOMAINS", default=[])
-#: At most this many assessment requests per target host per hour.
+#: At most this many assessment requests per target registrable domain (all its hosts) per hour.
 ASSESSMENT_DOMAIN_RATE_LIMIT_PER_HOUR: int = env.int("ASSESSMENT_DOMAIN_RATE_LIMIT_PER_HOUR", default=3)
 #: Scan attempts before an assessment fails for good (network errors are retried with back-off).
 ASSESSMENT_MAX_ATTEMPTS: int = env.int("ASSESSMENT_MAX_ATTEMPTS", default=3)

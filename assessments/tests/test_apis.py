@@ -126,7 +126,9 @@ def test_per_domain_rate_limit(site_client, settings) -> None:
     assert third.status_code == 429
     assert third["Retry-After"] == "3600"
     assert SecurityAssessment.objects.count() == 2
-    assert request_assessment(site_client, target_url="https://shop.acme-corp.com/").status_code == 202
+    # The limit is per registrable domain: other hosts of it count too, other domains do not.
+    assert request_assessment(site_client, target_url="https://shop.acme-corp.com/").status_code == 429
+    assert request_assessment(site_client, target_url="https://www.acme.io/").status_code == 202
 
 
 # --- ROI ----------------------------------------------------------------------------------------------

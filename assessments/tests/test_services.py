@@ -131,3 +131,19 @@ def test_the_stored_report_is_a_pdf(media, django_capture_on_commit_callbacks) -
         assert assessment.report_file.read(5) == b"%PDF-"
     finally:
         assessment.report_file.close()
+
+
+def test_a_report_that_was_never_sent_is_sent_by_the_recovery_command(
+    media, settings, django_capture_on_commit_callbacks
+) -> None:
+    assessment = completed(media, lambda **kwargs: django_capture_on_commit_callbacks())  # e-mail not sent
+    assert mail.outbox == []
+    SecurityAssessment.objects.filter(pk=assessment.pk).update(
+        completed_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recover_stale_assessments")
+    assert [m.to for m in mail.outbox] == [["ciso@acme-corp.com"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("recover_stale_assessments")
+    assert len(mail.outbox) == 1

@@ -1,4 +1,5 @@
-"""Find scans whose worker died mid-scan and make them re-runnable (or queue them again)."""
+"""Find scans whose worker died mid-scan and make them re-runnable (or queue them again), and
+re-send finished reports whose e-mail never went out. Safe to run from cron every few minutes."""
 
 from __future__ import annotations
 
