@@ -144,6 +144,16 @@ def assessment_request(
         data={"assessment": str(assessment.pk), "target_url": url, "status": assessment.status},
         actor_label="assessment form",
     )
+    if website is not None and submission.visitor_id:
+        visitor = Visitor.objects.filter(website=website, anonymous_id=submission.visitor_id[:64]).first()
+        if visitor is not None:
+            Event.objects.create(
+                website=website,
+                visitor=visitor,
+                event_type=EventType.ASSESSMENT_REQUESTED,
+                url=submission.page_url,
+                data={"assessment": str(assessment.pk), "target_host": host},
+            )
     if owned:
         _enqueue_scan(assessment)
     return assessment, token

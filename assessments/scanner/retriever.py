@@ -291,7 +291,6 @@ def retrieve(*, host: str, path: str = "/", http_port: int = 80, https_port: int
                 response, hops = retriever.fetch_chain(url)
             except TargetRefused as exc:
                 retrieval.errors[scheme] = str(exc)
-                hops = getattr(exc, "hops", [])
                 continue
             except httpx.HTTPError as exc:
                 retrieval.errors[scheme] = f"{type(exc).__name__}: {exc}"[:500]

@@ -45,6 +45,14 @@ def test_own_domain_is_queued_and_linked_to_the_lead(site_client, django_capture
     assert token not in assessment.access_token_hash and len(assessment.access_token_hash) == 64
 
 
+def test_a_known_visitor_gets_an_analytics_event(site_client) -> None:
+    request_assessment(site_client, visitor_id="visitor-abcdef12")
+    event = Event.objects.get(event_type=EventType.ASSESSMENT_REQUESTED)
+    assert event.visitor.anonymous_id == "visitor-abcdef12"
+    assert event.visitor.lead == Lead.objects.get()
+    assert event.data["target_host"] == "www.acme-corp.com"
+
+
 def test_alias_domain_of_the_company_counts_as_own(site_client) -> None:
     company = CompanyFactory(domain="acme-corp.com")
     company.alias_domains.create(domain="acme.io")
