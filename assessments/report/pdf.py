@@ -62,6 +62,14 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _grade_colour(grade: str) -> colors.Color:
+    if grade.startswith("A"):
+        return SEVERITY_COLOURS["low"]
+    if grade.startswith(("B", "C")):
+        return SEVERITY_COLOURS["medium"]
+    return SEVERITY_COLOURS["critical"]
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -138,7 +146,10 @@ def render_report(
         _p(f"Date: {generated:%d %B %Y}", s["body"]),
         Spacer(1, 15 * mm),
         _p("Overall grade", s["h2"]),
-        _p(assessment.grade or "–", s["grade"]),
+        Paragraph(
+            f'<font color="{_grade_colour(assessment.grade).hexval()}">{escape(assessment.grade or "–")}</font>',
+            s["grade"],
+        ),
         _p(
             f"Header score {assessment.observatory_score} (Mozilla HTTP Observatory method) · "
             f"risk score {assessment.risk_score}/100",
