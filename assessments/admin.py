@@ -1,22 +1,48 @@
 """Admin for security assessments, their findings and ROI calculations.
 
 Findings and ROI calculations are produced by the scanner and the calculator, so they are shown
-read-only; an assessment's results (grade, risk score, timing, error) are read-only too.
+read-only; an assessment's results are read-only too. Actions (approve target, re-run) and
+staff-started assessments go through the services. Rows are scoped like their leads: a rep sees
+assessments of their own and unassigned leads.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Model, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
+from leads.selectors import lead_queryset_for_user, user_is_sales_manager, user_may_see_lead
 
+from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .selectors import assessment_is_stale
+
+
+def _scope_by_lead(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if user_is_sales_manager(request.user):
+        return queryset
+    return queryset.filter(lead__in=lead_queryset_for_user(user=request.user).values("pk"))
 
 
 class FindingInline(ReadOnlyInline):
     model = Finding
-    fields = ("severity", "check_id", "title", "evidence", "score_modifier")
+    fields = (
+        "severity",
+        "check_id",
+        "title",
+        "evidence",
+        "recommendation",
+        "compliance_refs",
+        "score_modifier",
+    )
     readonly_fields = fields
 
 
@@ -25,36 +51,155 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
     list_display = (
         "target_url",
         "lead",
-        "assessment_type",
-        "status",
+        "status_label",
         "grade",
         "risk_score",
+        "observatory_score",
         "requested_at",
         "completed_at",
+        "report_link",
     )
     list_select_related = ("lead",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("status", "assessment_type", "grade")
-    search_fields = ("target_url", "lead__email", "lead__company__name")
+    search_fields = ("target_url", "target_host", "lead__email", "lead__company__name")
     date_hierarchy = "requested_at"
     autocomplete_fields = ("lead",)
+    actions = ("approve_target", "rerun")
     readonly_fields = (
         "status",
+        "target_host",
         "risk_score",
         "grade",
-        "report_file",
+        "observatory_score",
+        "report_link",
         "attempts",
         "error",
         "requested_at",
         "started_at",
         "completed_at",
+        "report_sent_at",
+        "sales_copy_sent_at",
+        "target_approved_at",
+        "target_approved_by",
+        "results",
     )
     fieldsets = (
-        (None, {"fields": ("lead", "target_url", "assessment_type")}),
-        ("Result", {"fields": ("status", "grade", "risk_score", "report_file", "error")}),
-        ("Timing", {"fields": ("requested_at", "started_at", "completed_at", "attempts")}),
+        (None, {"fields": ("lead", "target_url", "target_host", "assessment_type")}),
+        (
+            "Result",
+            {"fields": ("status", "grade", "risk_score", "observatory_score", "report_link", "error")},
+        ),
+        (
+            "Timing and delivery",
+            {
+                "fields": (
+                    "requested_at",
+                    "target_approved_at",
+                    "target_approved_by",
+                    "started_at",
+                    "completed_at",
+                    "attempts",
+                    "report_sent_at",
+                    "sales_copy_sent_at",
+                )
+            },
+        ),
+        ("Raw results", {"classes": ("collapse",), "fields": ("results",)}),
     )
     inlines = (FindingInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SecurityAssessment]:
+        return _scope_by_lead(request, super().get_queryset(request))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and not user_may_see_lead(user=request.user, lead=obj.lead):
+            return None
+        return obj
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> tuple[str, ...]:
+        if obj is not None:  # the target was approved (or not) as it is: it cannot change afterwards
+            return (*self.readonly_fields, "lead", "target_url", "assessment_type")
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: SecurityAssessment, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing editable after creation
+        try:
+            created = services.assessment_create_by_staff(
+                lead=obj.lead,
+                target_url=obj.target_url,
+                assessment_type=obj.assessment_type,
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(" ".join(exc.messages)) from exc
+        obj.pk = created.pk
+        obj._state.adding = False
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<uuid:object_id>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="assessments_securityassessment_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+        assessment = self.get_object(request, str(object_id))
+        if assessment is None or not self.has_view_permission(request, assessment):
+            raise Http404("No such assessment.")
+        if not assessment.report_file:
+            raise Http404("This assessment has no report yet.")
+        return FileResponse(
+            assessment.report_file.open("rb"),
+            as_attachment=True,
+            filename=f"security-assessment-{assessment.target_host}.pdf",
+            content_type="application/pdf",
+        )
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj: SecurityAssessment) -> str:
+        if assessment_is_stale(obj):
+            return "Running (stalled: re-run it)"
+        return obj.get_status_display()
+
+    @admin.display(description="Report")
+    def report_link(self, obj: SecurityAssessment) -> str:
+        if not obj.pk or not obj.report_file:
+            return "–"
+        url = reverse("admin:assessments_securityassessment_report", args=[obj.pk])
+        return format_html('<a href="{}">Download PDF</a>', url)
+
+    @admin.action(description="Approve the target and start the scan", permissions=["change"])
+    def approve_target(self, request: HttpRequest, queryset: QuerySet[SecurityAssessment]) -> None:
+        approved, skipped = 0, 0
+        for assessment in queryset.select_related("lead"):
+            try:
+                services.assessment_approve_target(assessment=assessment, actor=request.user)
+                approved += 1
+            except ValidationError:
+                skipped += 1
+        self.message_user(request, f"{approved} target(s) approved and queued.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} skipped: not awaiting approval.", messages.WARNING)
+
+    @admin.action(description="Re-run the scan", permissions=["change"])
+    def rerun(self, request: HttpRequest, queryset: QuerySet[SecurityAssessment]) -> None:
+        queued, problems = 0, []
+        for assessment in queryset.select_related("lead"):
+            try:
+                services.assessment_rerun(assessment=assessment, actor=request.user)
+                queued += 1
+            except ValidationError as exc:
+                problems.append(f"{assessment.target_host}: {' '.join(exc.messages)}")
+        if queued:
+            self.message_user(request, f"{queued} assessment(s) queued again.", messages.SUCCESS)
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
 
 
 @admin.register(Finding)
@@ -66,6 +211,12 @@ class FindingAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("severity",)
     search_fields = ("title", "check_id", "assessment__target_url")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Finding]:
+        queryset = super().get_queryset(request)
+        if user_is_sales_manager(request.user):
+            return queryset
+        return queryset.filter(assessment__lead__in=lead_queryset_for_user(user=request.user).values("pk"))
+
 
 @admin.register(RoiCalculation)
 class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
@@ -75,3 +226,12 @@ class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("lead", "visitor")
     search_fields = ("lead__email", "visitor__anonymous_id")
     date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoiCalculation]:
+        """Anonymous calculations are market data anyone with access may see; those of a lead
+        only with the lead."""
+        queryset = super().get_queryset(request)
+        if user_is_sales_manager(request.user):
+            return queryset
+        visible = lead_queryset_for_user(user=request.user).values("pk")
+        return queryset.filter(Q(lead__isnull=True) | Q(lead__in=visible))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -15,6 +16,8 @@ class AssessmentType(models.TextChoices):
 
 
 class AssessmentStatus(models.TextChoices):
+    #: The target is not on the requester's company domain: staff must approve it before any scan.
+    PENDING_APPROVAL = "pending_approval", "Awaiting target approval"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     COMPLETED = "completed", "Completed"
@@ -49,16 +52,36 @@ class SecurityAssessment(models.Model):
     status = models.CharField(
         max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.QUEUED
     )
+    target_host = models.CharField(
+        max_length=253, blank=True, help_text="Lower-case host name of the target (per-domain rate limit)."
+    )
     risk_score = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="0 (no risk seen) to 100 (severe)."
     )
     grade = models.CharField(max_length=2, choices=Grade.choices, blank=True)
+    observatory_score = models.SmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Mozilla HTTP Observatory-style score (100 ± modifiers, bonuses ≥ 90).",
+    )
+    results = models.JSONField(
+        default=dict, blank=True, help_text="Every test's result, TLS facts and response headers seen."
+    )
     report_file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    access_token_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the status URL's token."
+    )
+    target_approved_at = models.DateTimeField(null=True, blank=True)
+    target_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    report_sent_at = models.DateTimeField(null=True, blank=True)
+    sales_copy_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -76,6 +99,7 @@ class SecurityAssessment(models.Model):
         indexes = [
             models.Index(fields=["status", "requested_at"], name="assessment_status_time_idx"),
             models.Index(fields=["lead", "-requested_at"], name="assessment_lead_time_idx"),
+            models.Index(fields=["target_host", "requested_at"], name="assessment_host_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -337,3 +337,31 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 #: Rows fetched per round trip when exporting.
 IMPORT_EXPORT_CHUNK_SIZE = 2000
+
+# --- Security assessments (assessments app) ---------------------------------------------------
+
+#: Let the scanner fetch loopback/private addresses and any port. Only the test suite's local
+#: servers need this; in production the scanner reaches public web servers on 80/443 only.
+ASSESSMENT_ALLOW_PRIVATE_TARGETS: bool = env.bool("ASSESSMENT_ALLOW_PRIVATE_TARGETS", default=False)
+ASSESSMENT_ALLOWED_PORTS: list[int] = [80, 443]
+#: Ports the scan uses for a target's http:// and https:// sides (a port in the URL wins).
+ASSESSMENT_HTTP_PORT: int = 80
+ASSESSMENT_HTTPS_PORT: int = 443
+#: Seconds per connect/read, bytes read per response at most.
+ASSESSMENT_TIMEOUT_SECONDS: float = env.float("ASSESSMENT_TIMEOUT_SECONDS", default=10.0)
+ASSESSMENT_MAX_RESPONSE_BYTES: int = env.int("ASSESSMENT_MAX_RESPONSE_BYTES", default=2 * 1024 * 1024)
+ASSESSMENT_USER_AGENT: str = env.str(
+    "ASSESSMENT_USER_AGENT",
+    default="EnterpriseScanner-Assessment/1.0 (passive security check; +https://www.enterprisescanner.com/scanner)",
+)
+#: CA bundle the scanner trusts instead of the system store (tests: a trustme CA). Empty: system.
+ASSESSMENT_CA_BUNDLE: str = env.str("ASSESSMENT_CA_BUNDLE", default="")
+#: Registrable domains treated as HSTS-preloaded (the browsers' list itself is not shipped).
+ASSESSMENT_HSTS_PRELOADED_DOMAINS: list[str] = env.list("ASSESSMENT_HSTS_PRELOADED_DOMAINS", default=[])
+#: At most this many assessment requests per target registrable domain (all its hosts) per hour.
+ASSESSMENT_DOMAIN_RATE_LIMIT_PER_HOUR: int = env.int("ASSESSMENT_DOMAIN_RATE_LIMIT_PER_HOUR", default=3)
+#: Scan attempts before an assessment fails for good (network errors are retried with back-off).
+ASSESSMENT_MAX_ATTEMPTS: int = env.int("ASSESSMENT_MAX_ATTEMPTS", default=3)
+ASSESSMENT_RETRY_DELAY_SECONDS: int = env.int("ASSESSMENT_RETRY_DELAY_SECONDS", default=60)
+#: A scan "running" for longer than this is taken to have died with its worker.
+ASSESSMENT_STALE_AFTER_SECONDS: int = env.int("ASSESSMENT_STALE_AFTER_SECONDS", default=15 * 60)

@@ -12,6 +12,7 @@ admin.site.index_title = "Sales"
 api_v1 = [
     # Each domain app adds its routes here as it gains an API.
     path("", include("leads.urls")),
+    path("", include("assessments.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,128 @@
+"""content-security-policy: is there an enforced CSP, and does it stop injected script?
+
+The first matching rule decides (most serious first): unsafe inline/broad script or object
+sources, http: active sources on an https page, unsafe-eval, http: passive (img/media) sources,
+unsafe style sources; otherwise `default-src 'none'` earns the best result. Nonces/hashes make
+'unsafe-inline' ignored, and 'strict-dynamic' (with a nonce/hash) ignores host and scheme sources,
+as in browsers.
+"""
+
+from __future__ import annotations
+
+from ..retriever import Retrieval
+from . import TestResult
+from .csp_parser import CspInvalid, parse_policies, split_policies
+
+NAME = "content-security-policy"
+DANGEROUSLY_BROAD = frozenset(
+    {"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*", "https://*.*"}
+)
+UNSAFE_INLINE = frozenset({"'unsafe-inline'", "data:"})
+BROAD_OR_INLINE = DANGEROUSLY_BROAD | UNSAFE_INLINE
+PASSIVE_DIRECTIVES = ("img-src", "media-src")
+NONCE_HASH_PREFIXES = ("'sha256-", "'sha384-", "'sha512-", "'nonce-")
+PASSING = frozenset(
+    {
+        "csp-implemented-with-no-unsafe",
+        "csp-implemented-with-no-unsafe-default-src-none",
+        "csp-implemented-with-unsafe-inline-in-style-src-only",
+        "csp-implemented-with-insecure-scheme-in-passive-content-only",
+    }
+)
+
+
+def _has_nonce_or_hash(sources: set[str]) -> bool:
+    return any(source.startswith(NONCE_HASH_PREFIXES) for source in sources)
+
+
+def analyze(retrieval: Retrieval) -> TestResult:
+    response = retrieval.auto
+    if response is None:
+        return TestResult(NAME, "csp-not-implemented", False)
+    http_policies = split_policies(response.header_values("content-security-policy"))
+    meta_policies = split_policies(response.html.http_equiv.get("content-security-policy", []))
+    evidence = "; ".join(http_policies + meta_policies)[:1024]
+    try:
+        csp = parse_policies(http_policies)
+        meta = parse_policies(meta_policies, meta=True)
+    except CspInvalid as exc:
+        return TestResult(NAME, "csp-header-invalid", False, evidence=evidence, data={"error": str(exc)})
+    header_only = csp.directives.copy()
+    for name, sources in meta.directives.items():
+        csp.directives[name] = (
+            (csp.directives[name] & sources or {"'none'"}) if name in csp.directives else sources
+        )
+    csp.duplicates += meta.duplicates
+
+    if not csp.directives:
+        if response.header("content-security-policy-report-only"):
+            return TestResult(
+                NAME,
+                "csp-not-implemented-but-reporting-enabled",
+                False,
+                evidence=response.header("content-security-policy-report-only") or "",
+            )
+        return TestResult(NAME, "csp-not-implemented", False)
+
+    directives = csp.directives
+    default_src = directives.get("default-src")
+    frame_ancestors = header_only.get("frame-ancestors") or {"*"}
+    object_src = set(directives.get("object-src") or default_src or {"*"})
+    script_src = set(directives.get("script-src") or default_src or {"*"})
+    style_src = set(directives.get("style-src") or default_src or {"*"})
+    for sources in (script_src, style_src):
+        if _has_nonce_or_hash(sources):
+            sources.discard("'unsafe-inline'")
+
+    result: str | None = None
+    if "'strict-dynamic'" in script_src:
+        if _has_nonce_or_hash(script_src):
+            script_src = {
+                s
+                for s in script_src
+                if not any(s.startswith(b) for b in DANGEROUSLY_BROAD)
+                and s not in ("'self'", "'unsafe-inline'")
+            }
+        else:
+            result = "csp-header-invalid"
+
+    is_https = response.scheme == "https"
+    active_sources = [
+        source
+        for name, sources in directives.items()
+        if name not in PASSIVE_DIRECTIVES and name != "script-src"
+        for source in sources
+    ] + list(script_src)
+    passive_sources = [
+        source for name in PASSIVE_DIRECTIVES for source in (directives.get(name) or default_src or set())
+    ]
+
+    def first(name: str) -> None:
+        nonlocal result
+        if result is None:
+            result = name
+
+    if script_src & BROAD_OR_INLINE or object_src & DANGEROUSLY_BROAD:
+        first("csp-implemented-with-unsafe-inline")
+    if is_https and any(s.startswith(("http:", "ftp:")) for s in active_sources):
+        first("csp-implemented-with-insecure-scheme")
+    if "'unsafe-eval'" in script_src | style_src:
+        first("csp-implemented-with-unsafe-eval")
+    if is_https and any(s.startswith(("http:", "ftp:")) for s in passive_sources):
+        first("csp-implemented-with-insecure-scheme-in-passive-content-only")
+    if style_src & BROAD_OR_INLINE:
+        first("csp-implemented-with-unsafe-inline-in-style-src-only")
+    if default_src == {"'none'"}:
+        first("csp-implemented-with-no-unsafe-default-src-none")
+    first("csp-implemented-with-no-unsafe")
+    assert result is not None
+
+    passed = result in PASSING
+    if passed and csp.duplicates:
+        result = "csp-implemented-but-duplicate-directives"
+    data = {
+        "policy": {name: sorted(sources) for name, sources in sorted(directives.items())},
+        "frame_ancestors_restricted": not (frame_ancestors & DANGEROUSLY_BROAD),
+        "duplicates": sorted(set(csp.duplicates)),
+    }
+    return TestResult(NAME, result, passed, evidence=evidence, data=data)

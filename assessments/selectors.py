@@ -1,0 +1,63 @@
+"""Reads of the assessments domain."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from leads.domains import registrable_domain
+
+from .models import AssessmentStatus, SecurityAssessment
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def assessment_for_token(*, assessment_id: uuid.UUID | str, token: str) -> SecurityAssessment | None:
+    """The assessment if `token` is its access token; None for a wrong id or token (same answer,
+    so the API cannot be used to learn which ids exist)."""
+    if not token or len(token) > 128:
+        return None
+    assessment = (
+        SecurityAssessment.objects.select_related("lead", "lead__company")
+        .prefetch_related("findings")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None or not assessment.access_token_hash:
+        hmac.compare_digest(token_hash(token), "0" * 64)  # same work either way
+        return None
+    if not hmac.compare_digest(token_hash(token), assessment.access_token_hash):
+        return None
+    return assessment
+
+
+def assessments_requested_recently(*, host: str, within: timedelta = timedelta(hours=1)) -> int:
+    """Assessments of the same registrable domain (any of its hosts) requested within `within`:
+    the per-domain limit protects a site's owner from being scanned over and over through
+    its many subdomains."""
+    domain = registrable_domain(host) or host
+    return SecurityAssessment.objects.filter(
+        Q(target_host=domain) | Q(target_host__endswith=f".{domain}"),
+        requested_at__gte=timezone.now() - within,
+    ).count()
+
+
+def stale_running_assessments() -> QuerySet[SecurityAssessment]:
+    """Scans marked running for longer than a scan can take: their worker died."""
+    cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
+    return SecurityAssessment.objects.filter(status=AssessmentStatus.RUNNING, started_at__lt=cutoff)
+
+
+def assessment_is_stale(assessment: SecurityAssessment) -> bool:
+    cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
+    return assessment.status == AssessmentStatus.RUNNING and (
+        assessment.started_at is None or assessment.started_at < cutoff
+    )
