@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from enterprise_scanner.api.permissions import IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
-from enterprise_scanner.api.throttles import SiteIpThrottle, SiteKeyThrottle
+from enterprise_scanner.api.throttles import SiteIpThrottle, SiteKeyThrottle, StatusPollIpThrottle
 from leads.apis import LeadSubmitInput
 
 from . import roi, services
@@ -143,7 +143,7 @@ TOKEN_PARAMETER = OpenApiParameter(
 class _TokenView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [SiteIpThrottle]
+    throttle_classes = [StatusPollIpThrottle]
 
     def load(self, request: Request, pk: str) -> SecurityAssessment:
         assessment = assessment_for_token(assessment_id=pk, token=request.query_params.get("token", ""))

@@ -287,6 +287,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "site_ip": env.str("THROTTLE_SITE_IP", default="30/min"),
         "site_key": env.str("THROTTLE_SITE_KEY", default="600/min"),
+        "status_ip": env.str("THROTTLE_STATUS_IP", default="120/min"),
         "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),

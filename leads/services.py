@@ -312,18 +312,24 @@ def lead_rescore_later(*, lead: Lead) -> None:
 
 def _activities(lead: Lead) -> list[Activity]:
     """Everything the lead did that counts as engagement, with when it happened."""
-    activities = [
+    submissions = [
         Activity(kind=data.get("form", ""), occurred_at=at)
         for data, at in lead.events.filter(kind=LeadEventKind.SUBMITTED).values_list("data", "created_at")
     ]
+    activities = [a for a in submissions if a.kind != LeadSource.ASSESSMENT]
     activities += [
         Activity(kind="chat", occurred_at=at)
         for at in lead.conversations.values_list("created_at", flat=True)
     ]
-    activities += [
+    # One assessment request arrives as both an "assessment" form submission and an assessment
+    # row; a lead form with form=assessment makes only the submission. Count whichever record
+    # of the requests is the fuller one, never both.
+    requested = [
         Activity(kind="assessment", occurred_at=at)
         for at in lead.assessments.values_list("requested_at", flat=True)
     ]
+    assessment_forms = [a for a in submissions if a.kind == LeadSource.ASSESSMENT]
+    activities += requested if len(requested) >= len(assessment_forms) else assessment_forms
     activities += [
         Activity(kind="roi_calculation", occurred_at=at)
         for at in RoiCalculation.objects.filter(Q(lead=lead) | Q(visitor__lead=lead)).values_list(

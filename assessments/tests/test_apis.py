@@ -7,7 +7,9 @@ from django.test import Client
 
 from analytics.models import Event, EventType, Visitor
 from assessments.models import RoiCalculation, SecurityAssessment
+from enterprise_scanner.api.throttles import SiteIpThrottle
 from leads.models import Lead, LeadEventKind, LeadSource
+from leads.services import lead_rescore
 from leads.tests.factories import CompanyFactory
 
 from .conftest import ORIGIN
@@ -226,3 +228,26 @@ def test_roi_of_an_anonymous_visitor_is_an_analytics_event_only(site_client) -> 
     assert visitor.lead is None
     assert Event.objects.filter(visitor=visitor, event_type=EventType.ROI_CALCULATION).count() == 1
     assert RoiCalculation.objects.get().visitor == visitor
+
+
+def test_one_assessment_request_counts_once_in_the_lead_score(site_client) -> None:
+    """The request is both an 'assessment' form submission and an assessment row: the score's
+    engagement must count it once ("Requested a security assessment"), not twice. (The re-score
+    task is run directly: running all on-commit callbacks would start the scans.)"""
+    request_assessment(site_client, first_name="Ada", job_title="Office assistant")
+    lead = lead_rescore(lead_id=Lead.objects.get().pk)
+    parts = {part["factor"]: part for part in lead.score_breakdown["engagement"]["parts"]}
+    assert parts["assessment"]["label"].startswith("Requested a security assessment")
+    request_assessment(site_client, target_url="https://shop.acme-corp.com/")
+    lead = lead_rescore(lead_id=lead.pk)
+    parts = {part["factor"]: part for part in lead.score_breakdown["engagement"]["parts"]}
+    assert parts["assessment"]["label"].startswith("Requested 2 security assessments")
+
+
+def test_status_polling_has_its_own_limit_and_leaves_the_forms_alone(site_client, monkeypatch) -> None:
+    rates = {**SiteIpThrottle.THROTTLE_RATES, "site_ip": "2/min", "status_ip": "3/min"}
+    monkeypatch.setattr(SiteIpThrottle, "THROTTLE_RATES", rates)
+    status_url = request_assessment(site_client).json()["status_url"]  # 1 of 2 form posts
+    polls = [Client().get(status_url).status_code for _ in range(4)]
+    assert polls == [200, 200, 200, 429]
+    assert request_assessment(site_client, target_url="https://shop.acme-corp.com/").status_code == 202

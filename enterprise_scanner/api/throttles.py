@@ -20,6 +20,14 @@ class SiteIpThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+class StatusPollIpThrottle(SiteIpThrottle):
+    """Per client IP on status pages a visitor's browser polls (e.g. a running assessment): its
+    own, roomier counter, so polling never uses up the budget for the forms, and guessing
+    tokens stays slow."""
+
+    scope = "status_ip"
+
+
 class SiteKeyThrottle(SimpleRateThrottle):
     """Per publishable key: a copied key cannot be used to flood one site's pipeline."""
 
