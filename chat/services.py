@@ -249,15 +249,22 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
     ):
         return BotTurn()  # already waiting for a person; the escalation message said so
     question = intents.without_emails(text).strip()
-    if not retrieval.content_words(question):
-        if identified:
-            message_post(
-                conversation_id=conversation.pk,
-                sender=MessageSender.BOT,
-                body="Thank you! We have noted your e-mail address. What would you like to know?",
-            )
-        return BotTurn()
     matches = retrieval.search(question)
+    if identified and not matches:
+        # "Sure, it's jane@acme.com": the point was the address, not a question.
+        message_post(
+            conversation_id=conversation.pk,
+            sender=MessageSender.BOT,
+            body="Thank you! We have noted your e-mail address. What would you like to know?",
+        )
+        return BotTurn()
+    if not retrieval.content_words(question):
+        message_post(  # "hello", "thanks": nothing to look up, but never leave the visitor hanging
+            conversation_id=conversation.pk,
+            sender=MessageSender.BOT,
+            body="How can I help? Ask me about our assessments, pricing or integrations.",
+        )
+        return BotTurn()
     if not matches:
         return BotTurn(question=question)
     best = matches[0].article
