@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -358,7 +359,12 @@ class AgentConsumer(ChatConsumerBase):
         await self._open(conversation_id, _sequence(data.get("last_seq")))
 
     async def on_claim(self, data: dict[str, Any]) -> None:
-        conversation_id = await self._visible(data)
+        # No visibility check first: the claim itself only succeeds on an unassigned conversation
+        # (which every agent may see), and the loser of a race should hear "already claimed".
+        try:
+            conversation_id = str(uuid.UUID(str(data.get("conversation"))))
+        except ValueError:
+            raise ChatError("not_found", "No such conversation in your queue.") from None
         await database_sync_to_async(services.conversation_claim)(
             conversation_id=conversation_id, agent=self.user
         )

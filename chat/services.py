@@ -609,11 +609,11 @@ def transcript_send(*, conversation_id: uuid.UUID | str, email: Any = "") -> Con
 
 
 def _transcript_email(conversation_id: uuid.UUID, to: str) -> None:
-    messages = list(
-        Message.objects.filter(conversation_id=conversation_id)
-        .exclude(metadata__event="transcript_sent")
-        .order_by("sequence")
-    )
+    messages = [
+        message
+        for message in Message.objects.filter(conversation_id=conversation_id).order_by("sequence")
+        if message.metadata.get("event") != "transcript_sent"
+    ]
     context = {"messages": messages, "conversation_id": conversation_id}
     email = EmailMultiAlternatives(
         subject="Your chat with Enterprise Scanner",

@@ -64,9 +64,13 @@ async def test_fortune_500_email_escalates_alerts_sales_and_reaches_waiting_agen
     kinds = await lead_event_kinds(chat.lead)
     assert LeadEventKind.SUBMITTED in kinds and LeadEventKind.COMPANY_MATCHED in kinds
     assert kinds.count(LeadEventKind.CHAT) == 2  # identified, escalated
-    assert (await database_sync_to_async(chat.lead.events.get)(kind=LeadEventKind.SUBMITTED)).data["form"] == "chat"
+    assert (await database_sync_to_async(chat.lead.events.get)(kind=LeadEventKind.SUBMITTED)).data[
+        "form"
+    ] == "chat"
 
-    alerts = [m for m in mail.outbox if m.to == ["sales@enterprisescanner.test"] and "chat" in m.subject.lower()]
+    alerts = [
+        m for m in mail.outbox if m.to == ["sales@enterprisescanner.test"] and "chat" in m.subject.lower()
+    ]
     assert len(alerts) == 1
     assert alerts[0].subject.startswith("Fortune 500 visitor: chat needs a person")
     assert "jordan.lee@jpmorganchase.com" in alerts[0].subject
