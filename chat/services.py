@@ -222,7 +222,9 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
     escalate when a trigger fires (Fortune 500 or high score, asks for a person, unhappy), or
     look up an answer. Returns what is left for the bot to say."""
     conversation = (
-        Conversation.objects.select_for_update().select_related("lead__company").get(pk=conversation_id)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("lead__company")
+        .get(pk=conversation_id)
     )
     message = Message.objects.get(pk=message_id, conversation=conversation)
     if conversation.status == ConversationStatus.CLOSED or conversation.assigned_agent_id:
@@ -314,7 +316,9 @@ def conversation_identify(*, conversation: Conversation, email: str) -> Conversa
     (company resolution, Fortune 500 flag, duplicates, scoring), link it to the conversation and
     put the chat on the lead's timeline."""
     conversation = (
-        Conversation.objects.select_for_update().select_related("website", "visitor").get(pk=conversation.pk)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("website", "visitor")
+        .get(pk=conversation.pk)
     )
     lead, created = lead_submit(
         submission=LeadSubmission(
@@ -357,7 +361,9 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
     — the last two after commit. Returns False when it was already escalated or closed."""
     reason = EscalationReason(reason)
     conversation = (
-        Conversation.objects.select_for_update().select_related("lead__company").get(pk=conversation_id)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("lead__company")
+        .get(pk=conversation_id)
     )
     if conversation.escalated_at is not None or conversation.status == ConversationStatus.CLOSED:
         return False
@@ -518,7 +524,9 @@ def conversation_close(
     *, conversation_id: uuid.UUID | str, agent: AbstractBaseUser | None = None
 ) -> Conversation:
     """End the chat (by its agent, or by the visitor when `agent` is None) and ask for a rating."""
-    conversation = Conversation.objects.select_for_update().select_related("lead").get(pk=conversation_id)
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("lead").get(pk=conversation_id)
+    )
     if agent is not None:
         _agent_may_work(agent)
         if conversation.assigned_agent_id != agent.pk:
@@ -556,7 +564,9 @@ def conversation_rate(*, conversation_id: uuid.UUID | str, rating: Any, comment:
         comment = ""
     if not isinstance(comment, str) or len(comment) > 2000:
         raise ChatError("invalid_comment", "The comment must be text of at most 2000 characters.")
-    conversation = Conversation.objects.select_for_update().select_related("lead").get(pk=conversation_id)
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("lead").get(pk=conversation_id)
+    )
     if conversation.status != ConversationStatus.CLOSED:
         raise ChatError("not_closed", "You can rate the chat once it has ended.")
     if conversation.csat_rating is not None:
@@ -584,7 +594,9 @@ def conversation_rate(*, conversation_id: uuid.UUID | str, rating: Any, comment:
 def transcript_send(*, conversation_id: uuid.UUID | str, email: Any = "") -> Conversation:
     """E-mail the visitor the transcript: to the conversation's lead, or to the address given
     (which identifies the visitor like any e-mail in the chat). At most three per conversation."""
-    conversation = Conversation.objects.select_for_update().select_related("lead").get(pk=conversation_id)
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("lead").get(pk=conversation_id)
+    )
     if email not in (None, ""):
         found = intents.find_email(email) if isinstance(email, str) and len(email) <= 254 else None
         if found is None:

@@ -15,7 +15,7 @@ HUMAN_PATTERN = re.compile(
     r"human|real person|a person|an? (?:live |real )?agent|live agent|representative|"
     r"(?:talk|speak|chat) (?:to|with) (?:a|an|some|your|the)\b|someone (?:from|in) (?:sales|your team)|"
     r"sales (?:person|rep|team)|salesperson|call me|contact me"
-    r")",
+    r")\b(?!-)",  # not "an agent-based scanner"
     re.IGNORECASE,
 )
 
