@@ -68,3 +68,39 @@ def rep2(transactional_db):
 @pytest.fixture
 def manager(transactional_db):
     return SalesManagerFactory(username="morgan", first_name="Morgan")
+
+
+def _child_database_setup() -> None:
+    """In the forked server: new database connections of its own (a pool inherited from the parent
+    has no worker threads and shares the parent's sockets). The settings already name the test
+    database: the parent switched to it before forking."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if hasattr(connection, "_connection_pools"):
+            type(connection)._connection_pools = {}
+        connection.connection = None
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """A real daphne server (HTTP and websockets) on a free localhost port, in a child process,
+    serving the project's ASGI application against the test database. pytest-django's
+    live_server speaks WSGI only, so it cannot serve the chat's websockets."""
+    from functools import partial
+
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    connections.close_all()
+    process = DaphneProcess(
+        "localhost", partial(make_application, static_wrapper=None), setup=_child_database_setup
+    )
+    process.start()
+    while not process.ready.wait(timeout=1):
+        if not process.is_alive():
+            raise RuntimeError("The test ASGI server did not start.")
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join()
