@@ -1,6 +1,6 @@
 """End to end in real Chromium: a visitor on the demo page chats with the widget, gives a
 Fortune 500 e-mail address, an agent answers from the console in the admin, and the visitor sees
-the reply. Served by a real daphne process (HTTP and websockets) against the test database."""
+the reply, also after reloading the page. Served by a real daphne process (HTTP and websockets) against the test database."""
 
 from __future__ import annotations
 
@@ -68,6 +68,12 @@ def test_visitor_chats_escalates_as_fortune_500_and_an_agent_answers(
     expect(log).to_contain_text("Dana from our team has joined the chat.")
     expect(log).to_contain_text("Hello Jordan, this is Dana. Happy to help with the assessment.")
     agent_context.close()
+
+    # Reloading the page resumes the same conversation: the whole history, each message once.
+    page.reload()
+    log = page.get_by_role("dialog", name="Chat with Enterprise Scanner").get_by_role("log")
+    expect(log.get_by_text("Hello Jordan, this is Dana. Happy to help with the assessment.")).to_have_count(1)
+    expect(log.get_by_text("How much does it cost?")).to_have_count(1)
 
     conversation = Conversation.objects.select_related("assigned_agent", "lead").get()
     assert conversation.status == ConversationStatus.ACTIVE
