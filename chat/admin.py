@@ -15,7 +15,7 @@ from django.urls import URLPattern, path
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
-from .models import Conversation, KnowledgeArticle, Message
+from .models import AgentSession, Conversation, KnowledgeArticle, Message
 
 
 class MessageInline(ReadOnlyInline):
@@ -107,3 +107,13 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at")
     fields = ("title", "slug", "is_published", "questions", "answer", "keywords", "created_at", "updated_at")
+
+
+@admin.register(AgentSession)
+class AgentSessionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Who has the live chat console open (rows come and go with the consoles' sockets)."""
+
+    list_display = ("user", "connected_at", "last_seen_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("user", "channel_name", "connected_at", "last_seen_at")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import time
 import uuid
 from collections import deque
@@ -25,6 +26,8 @@ from django.conf import settings
 from . import events, selectors, services
 from .bot.respond import bot_respond
 from .services import ChatError
+
+logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -78,6 +81,9 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
             await handler(data)
         except ChatError as error:
             await self.send_error(error.code, error.message, data)
+        except Exception:
+            logger.exception("Chat frame of type %r failed", data["type"])
+            await self.send_error("server_error", "Something went wrong on our side. Please try again.", data)
 
     def _within_limits(self, *, is_message: bool) -> bool:
         now = time.monotonic()
@@ -264,6 +270,14 @@ class VisitorConsumer(ChatConsumerBase):
         await self.catch_up(conversation_id)
 
     async def on_ping(self, data: dict[str, Any]) -> None:
+        if self.conversation_id is not None:
+            # The widget pings every 25 s. Re-joining the group is idempotent and heals a
+            # membership lost to a Redis restart or to channels_redis' group expiry; the catch-up
+            # delivers whatever was missed meanwhile.
+            await self.channel_layer.group_add(
+                events.conversation_group(self.conversation_id), self.channel_name
+            )
+            await self.catch_up(self.conversation_id)
         await self.send_json({"type": "pong"})
 
     def wants_signal(self, payload: dict[str, Any]) -> bool:
@@ -407,7 +421,13 @@ class AgentConsumer(ChatConsumerBase):
             await self.catch_up(conversation_id)
 
     async def on_ping(self, data: dict[str, Any]) -> None:
+        """The console's heartbeat (every 30 s): still online; re-join the groups (see the
+        visitor's ping) and deliver anything missed."""
         await database_sync_to_async(services.agent_session_touch)(channel_name=self.channel_name)
+        await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
+        for conversation_id in list(self.last_sent):
+            await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)
+            await self.catch_up(conversation_id)
         await self.send_json({"type": "pong"})
 
     def wants_signal(self, payload: dict[str, Any]) -> bool:

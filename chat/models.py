@@ -160,5 +160,8 @@ class AgentSession(models.Model):
     connected_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    class Meta:
+        verbose_name = "online agent"
+
     def __str__(self) -> str:
         return f"{self.user} on {self.channel_name}"

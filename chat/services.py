@@ -336,7 +336,7 @@ def conversation_identify(*, conversation: Conversation, email: str) -> Conversa
         lead=lead,
         kind=LeadEventKind.CHAT,
         summary="Identified in a chat conversation" + (" (new lead)" if created else ""),
-        data={"conversation": str(conversation.pk)},
+        data={"conversation": str(conversation.pk), "identified": True},
         actor_label=BOT_ACTOR,
     )
     if conversation.escalated_at and conversation.assigned_agent_id is None:
@@ -603,7 +603,14 @@ def transcript_send(*, conversation_id: uuid.UUID | str, email: Any = "") -> Con
             raise ChatError("invalid_email", "That does not look like an e-mail address.")
         if conversation.lead is None or conversation.lead.email.lower() != found.lower():
             conversation = conversation_identify(conversation=conversation, email=found)
-    if conversation.lead is None:
+    # Only to an address typed in this chat: a lead linked through a (spoofable) visitor id alone
+    # must not receive someone else's transcript.
+    if (
+        conversation.lead is None
+        or not conversation.lead.events.filter(
+            kind=LeadEventKind.CHAT, data__conversation=str(conversation.pk), data__identified=True
+        ).exists()
+    ):
         raise ChatError("email_required", "Tell us your e-mail address to get the transcript.")
     sent = conversation.messages.filter(metadata__event="transcript_sent").count()
     if sent >= MAX_TRANSCRIPTS:

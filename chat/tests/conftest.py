@@ -70,11 +70,20 @@ def manager(transactional_db):
     return SalesManagerFactory(username="morgan", first_name="Morgan")
 
 
-def _child_database_setup() -> None:
-    """In the forked server: new database connections of its own (a pool inherited from the parent
-    has no worker threads and shares the parent's sockets). The settings already name the test
-    database: the parent switched to it before forking."""
+def _child_setup() -> None:
+    """In the forked server: its own thread for sync code, channel layer and database connections.
+    Threads do not survive a fork, so asgiref's single sync thread (used by earlier async tests in
+    the parent) and a psycopg pool's workers exist only as dead objects; the parent's channel
+    layer is bound to the parent's event loops. (The settings already name the test database:
+    the parent switched to it before forking.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
     from django.db import connections
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    channel_layers.backends = {}
 
     for connection in connections.all():
         if hasattr(connection, "_connection_pools"):
@@ -94,9 +103,7 @@ def asgi_live_server(transactional_db):
     from django.db import connections
 
     connections.close_all()
-    process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=None), setup=_child_database_setup
-    )
+    process = DaphneProcess("localhost", partial(make_application, static_wrapper=None), setup=_child_setup)
     process.start()
     while not process.ready.wait(timeout=1):
         if not process.is_alive():

@@ -14,6 +14,15 @@ from leads.tests.factories import TEST_PASSWORD, Fortune500CompanyFactory, Sales
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _patient_expectations():
+    """Wait up to 15 s for each expectation (Playwright's default is 5 s): on a loaded CI machine
+    a socket may need a reconnect, which the widget and console do on their own."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
 def test_visitor_chats_escalates_as_fortune_500_and_an_agent_answers(
     asgi_live_server, articles, page
 ) -> None:

@@ -245,3 +245,42 @@ async def test_typing_and_read_signals_reach_the_other_side_only(website, rep) -
     assert (await receive(agent))["type"] == "read"
     await visitor.disconnect()
     await agent.disconnect()
+
+
+async def test_the_heartbeat_delivers_anything_a_lost_broadcast_left_out(website) -> None:
+    socket = visitor_socket(website)
+    welcome = await start(socket)
+    await receive(socket)  # greeting, seq 1
+
+    def store_without_broadcast() -> None:
+        conversation = Conversation.objects.get(pk=welcome["conversation"])
+        Message.objects.create(conversation=conversation, sequence=2, sender="agent", body="Are you there?")
+        Conversation.objects.filter(pk=conversation.pk).update(last_sequence=2)
+
+    await database_sync_to_async(store_without_broadcast)()
+    assert await nothing_more(socket)
+    await socket.send_json_to({"type": "ping"})
+    missed = await receive(socket)
+    assert (missed["seq"], missed["body"]) == (2, "Are you there?")
+    assert (await receive(socket))["type"] == "pong"
+    await socket.disconnect()
+
+
+async def test_a_lead_known_only_from_the_visitor_id_gets_no_transcript_without_an_address(website) -> None:
+    def known_visitor() -> None:
+        from analytics.models import Visitor
+        from leads.tests.factories import LeadFactory
+
+        Visitor.objects.create(
+            website=website, anonymous_id="v-known", lead=LeadFactory(email="ceo@acme-corp.com")
+        )
+
+    await database_sync_to_async(known_visitor)()
+    socket = visitor_socket(website)
+    await start(socket, visitor_id="v-known")  # anyone can send any visitor id
+    await receive(socket)
+    await socket.send_json_to({"type": "close"})
+    assert (await receive(socket))["type"] == "closed"
+    await socket.send_json_to({"type": "transcript"})
+    assert (await receive(socket))["code"] == "email_required"
+    await socket.disconnect()

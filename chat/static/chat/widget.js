@@ -213,6 +213,10 @@
     if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); return true; }
     return false;
   }
+  // Heartbeat: keeps proxies from closing an idle socket and lets the server re-join the
+  // conversation's group and deliver anything missed.
+  setInterval(function () { if (ready) { send({ type: "ping" }); } }, 25000);
+
   function connect() {
     clearTimeout(reconnectTimer);
     ready = false;
