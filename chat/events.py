@@ -54,14 +54,27 @@ def message_payload(message: Message) -> dict[str, Any]:
         payload["client_id"] = message.client_message_id
     if message.sender == MessageSender.AGENT or event == "agent_joined":
         payload["agent"] = message.metadata.get("agent_name", "")
-    if message.metadata.get("sources"):
-        payload["sources"] = message.metadata["sources"]
+    if sources := _sources(message.metadata.get("sources")):
+        payload["sources"] = sources
     if event == "escalated":
         payload["reason"] = message.metadata.get("reason", "")
         payload["agents_online"] = message.metadata.get("agents_online", 0)
     if event == "rated":
         payload["rating"] = message.metadata.get("rating")
     return payload
+
+
+def _sources(raw: Any) -> list[dict[str, str]]:
+    """The bot's sources as [{"title", "slug"}]; older rows (the demo data) store bare slugs."""
+    if not isinstance(raw, list):
+        return []
+    sources = []
+    for item in raw:
+        if isinstance(item, str):
+            sources.append({"title": item, "slug": item})
+        elif isinstance(item, dict):
+            sources.append({"title": str(item.get("title", "")), "slug": str(item.get("slug", ""))})
+    return sources
 
 
 def group_send(

@@ -62,3 +62,14 @@ def test_the_console_queue_takes_a_fixed_number_of_queries(
         queue = selectors.agent_queue(user=sales_rep)
     assert len(queue["waiting"]) + len(queue["mine"]) == count
     assert all(row["lead"]["company"] for row in queue["waiting"] + queue["mine"])
+
+
+@pytest.mark.django_db
+def test_sources_stored_as_bare_slugs_are_sent_in_the_protocols_shape(website) -> None:
+    from chat.events import message_payload
+
+    conversation, _ = services.conversation_start(website=website)
+    message, _ = services.message_post(
+        conversation_id=conversation.pk, sender=MessageSender.BOT, body="…", metadata={"sources": ["pricing"]}
+    )
+    assert message_payload(message)["sources"] == [{"title": "pricing", "slug": "pricing"}]
