@@ -7,12 +7,15 @@ writes them via the chat services). The visitor's resume-token hash is never sho
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
-from .models import Conversation, KnowledgeArticle, Message
+from .models import AgentSession, Conversation, KnowledgeArticle, Message
 
 
 class MessageInline(ReadOnlyInline):
@@ -62,6 +65,23 @@ class ConversationAdmin(admin.ModelAdmin):
         ("History", {"fields": ("last_sequence", "created_at", "updated_at", "closed_at")}),
     )
     inlines = (MessageInline,)
+    change_list_template = "admin/chat/conversation/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        console = path("console/", self.admin_site.admin_view(self.console_view), name="chat_console")
+        return [console, *super().get_urls()]
+
+    def console_view(self, request: HttpRequest) -> HttpResponse:
+        """The live agent console: queue, claim, reply and close over ws/agent/ (chat.consumers)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Live chat console",
+            "opts": self.model._meta,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/chat/console.html", context)
 
 
 @admin.register(Message)
@@ -87,3 +107,13 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at")
     fields = ("title", "slug", "is_published", "questions", "answer", "keywords", "created_at", "updated_at")
+
+
+@admin.register(AgentSession)
+class AgentSessionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Who has the live chat console open (rows come and go with the consoles' sockets)."""
+
+    list_display = ("user", "connected_at", "last_seen_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("user", "channel_name", "connected_at", "last_seen_at")

@@ -50,7 +50,11 @@ class Conversation(models.Model):
         related_name="chat_conversations",
     )
     token_hash = models.CharField(
-        max_length=64, blank=True, editable=False, help_text="SHA-256 of the visitor's resume token."
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="SHA-256 of the visitor's resume token.",
     )
     fortune_500_detected = models.BooleanField("Fortune 500 detected", default=False)
     high_value_opportunity = models.BooleanField(default=False)
@@ -141,3 +145,23 @@ class KnowledgeArticle(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgentSession(models.Model):
+    """One open agent console socket: how the bot knows whether a person can take over.
+
+    Kept in the database rather than in process memory so that every server process (and the
+    bot in any of them) sees the same agents; a console refreshes `last_seen_at` with its
+    heartbeat, so the row of a crashed process stops counting after `AGENT_ONLINE_SECONDS`.
+    """
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "online agent"
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.channel_name}"

@@ -366,3 +366,19 @@ ASSESSMENT_MAX_ATTEMPTS: int = env.int("ASSESSMENT_MAX_ATTEMPTS", default=3)
 ASSESSMENT_RETRY_DELAY_SECONDS: int = env.int("ASSESSMENT_RETRY_DELAY_SECONDS", default=60)
 #: A scan "running" for longer than this is taken to have died with its worker.
 ASSESSMENT_STALE_AFTER_SECONDS: int = env.int("ASSESSMENT_STALE_AFTER_SECONDS", default=15 * 60)
+
+# --- Live chat (chat app; protocol in docs/chat-protocol.md) ------------------------------------
+
+#: Longest visitor or agent message, in characters.
+CHAT_MESSAGE_MAX_LENGTH: int = env.int("CHAT_MESSAGE_MAX_LENGTH", default=2000)
+#: Messages one visitor socket may send per minute (further ones get a `rate_limited` error).
+CHAT_MESSAGES_PER_MINUTE: int = env.int("CHAT_MESSAGES_PER_MINUTE", default=20)
+#: Largest websocket frame accepted, in bytes (larger ones get a `frame_too_large` error).
+CHAT_MAX_FRAME_BYTES: int = env.int("CHAT_MAX_FRAME_BYTES", default=16384)
+#: An agent console counts as online this long after its last heartbeat (it sends one every 30 s).
+CHAT_AGENT_ONLINE_SECONDS: int = env.int("CHAT_AGENT_ONLINE_SECONDS", default=90)
+#: Optional OpenAI-compatible endpoint that phrases the bot's answers (all three must be set).
+LLM_BASE_URL: str = env.str("LLM_BASE_URL", default="")
+LLM_API_KEY: str = env.str("LLM_API_KEY", default="")
+LLM_MODEL: str = env.str("LLM_MODEL", default="")
+LLM_TIMEOUT: float = env.float("LLM_TIMEOUT", default=8.0)

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from chat.views import demo_page
+
 from .health import healthz
 
 admin.site.site_header = "Enterprise Scanner CRM"
@@ -16,6 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", demo_page, name="demo"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

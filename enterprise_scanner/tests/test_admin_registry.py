@@ -15,7 +15,7 @@ from django.urls import reverse
 from analytics.models import DailyMetric, Event, EventType, Visitor, Website
 from analytics.services import website_create
 from assessments.models import Finding, RoiCalculation, SecurityAssessment, Severity
-from chat.models import Conversation, KnowledgeArticle, Message, MessageSender
+from chat.models import AgentSession, Conversation, KnowledgeArticle, Message, MessageSender
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from leads.models import Company, CompanyDomain, Lead, LeadEvent, LeadNote
@@ -40,6 +40,7 @@ ADDABLE: dict[type[Model], bool] = {
     Conversation: True,
     Message: False,
     KnowledgeArticle: True,
+    AgentSession: False,
     Website: True,
     Visitor: False,
     Event: False,
@@ -88,6 +89,7 @@ def rows() -> dict[type[Model], Model]:
         conversation=conversation, sequence=1, sender=MessageSender.VISITOR, body="Hello"
     )
     article = KnowledgeArticle.objects.create(title="Pricing", slug="pricing", answer="It depends.")
+    agent_session = AgentSession.objects.create(user=owner, channel_name="specific..inmemory!example")
     partner = Partner.objects.create(name="Acme Security", referral_code="ACME-2026")
     commission = Commission.objects.create(
         partner=partner, lead=lead, deal_value=Decimal(100000), rate=Decimal("0.1"), amount=Decimal(10000)
@@ -105,6 +107,7 @@ def rows() -> dict[type[Model], Model]:
         Conversation: conversation,
         Message: message,
         KnowledgeArticle: article,
+        AgentSession: agent_session,
         Website: website,
         Visitor: visitor,
         Event: page_view,

@@ -1,0 +1,434 @@
+"""The chat websockets: thin async consumers that validate frames, call the chat services
+through `database_sync_to_async`, and relay stored messages in sequence order.
+
+Delivery rule (both consumers): a client has seen every message up to `last_sent` of a
+conversation. A broadcast with the next sequence number is forwarded; an older one is dropped as
+a duplicate; a newer one means something was missed (a full channel, a Redis restart), so the
+missing messages are re-read from the database. Reconnecting clients say which sequence they saw
+last and receive everything after it. See docs/chat-protocol.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from . import events, selectors, services
+from .bot.respond import bot_respond
+from .services import ChatError
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+#: Frames of any kind allowed per minute, as a multiple of the message limit (typing, read …).
+FRAMES_PER_MESSAGE_LIMIT = 6
+
+
+def _sequence(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ChatError("invalid_last_seq", "last_seq must be a whole number, 0 or more.")
+    return value
+
+
+class ChatConsumerBase(AsyncWebsocketConsumer):
+    """Frame checks, per-connection rate limits and in-order delivery shared by both sockets."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last_sent: dict[str, int] = {}
+        self.message_times: deque[float] = deque()
+        self.frame_times: deque[float] = deque()
+
+    # --- Frames in ---
+
+    def handlers(self) -> dict[str, Handler]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            return await self.send_error("bad_frame", "Send JSON text frames, not binary ones.")
+        if len(text_data.encode()) > settings.CHAT_MAX_FRAME_BYTES:
+            return await self.send_error(
+                "frame_too_large", f"Frames can be at most {settings.CHAT_MAX_FRAME_BYTES} bytes."
+            )
+        try:
+            data = json.loads(text_data)
+        except ValueError:
+            return await self.send_error("bad_json", "That frame is not valid JSON.")
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return await self.send_error("bad_frame", 'A frame is a JSON object with a "type".')
+        handler = self.handlers().get(data["type"])
+        if handler is None:
+            return await self.send_error("unknown_type", f"Unknown frame type {data['type'][:40]!r}.")
+        if not self._within_limits(is_message=data["type"] == "message"):
+            return await self.send_error(
+                "rate_limited", "You are sending too fast. Wait a moment and try again.", data
+            )
+        try:
+            await handler(data)
+        except ChatError as error:
+            await self.send_error(error.code, error.message, data)
+        except Exception:
+            logger.exception("Chat frame of type %r failed", data["type"])
+            await self.send_error("server_error", "Something went wrong on our side. Please try again.", data)
+
+    def _within_limits(self, *, is_message: bool) -> bool:
+        now = time.monotonic()
+        limit = settings.CHAT_MESSAGES_PER_MINUTE
+        for times, maximum, counts in (
+            (self.frame_times, limit * FRAMES_PER_MESSAGE_LIMIT, True),
+            (self.message_times, limit, is_message),
+        ):
+            while times and now - times[0] > 60:
+                times.popleft()
+            if counts and len(times) >= maximum:
+                return False
+        self.frame_times.append(now)
+        if is_message:
+            self.message_times.append(now)
+        return True
+
+    # --- Frames out ---
+
+    async def send_json(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(payload))
+
+    async def send_error(self, code: str, message: str, frame: dict[str, Any] | None = None) -> None:
+        payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if frame is not None:
+            for key in ("client_id", "conversation"):
+                if isinstance(frame.get(key), str) and len(frame[key]) <= 64:
+                    payload[key] = frame[key]
+        await self.send_json(payload)
+
+    async def catch_up(self, conversation_id: str) -> None:
+        """Send every stored message after the last one this client has, in order."""
+        while True:
+            batch = await database_sync_to_async(selectors.messages_after)(
+                conversation_id=conversation_id, after=self.last_sent[conversation_id]
+            )
+            for message in batch:
+                await self.send_json(events.message_payload(message))
+                self.last_sent[conversation_id] = message.sequence
+            if len(batch) < selectors.CATCH_UP_BATCH:
+                return
+
+    async def chat_event(self, event: dict[str, Any]) -> None:
+        """A broadcast to a conversation group: a stored message (with seq) or a typing/read
+        signal (without). Stored ones are delivered in order, exactly once."""
+        payload = event["event"]
+        conversation_id = payload.get("conversation", "")
+        if conversation_id not in self.last_sent:
+            return
+        if not event.get("stored"):
+            if self.wants_signal(payload):
+                await self.send_json(payload)
+            return
+        seq = payload["seq"]
+        if seq <= self.last_sent[conversation_id]:
+            return
+        if seq == self.last_sent[conversation_id] + 1:
+            await self.send_json(payload)
+            self.last_sent[conversation_id] = seq
+        else:
+            await self.catch_up(conversation_id)
+
+    def wants_signal(self, payload: dict[str, Any]) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    async def signal(self, conversation_id: str, payload: dict[str, Any]) -> None:
+        """Typing and read signals are not stored: lost ones do not matter."""
+        events_payload = {"conversation": conversation_id, **payload}
+        with contextlib.suppress(Exception):  # a full channel or Redis hiccup: not worth an error
+            await self.channel_layer.group_send(
+                events.conversation_group(conversation_id),
+                {"type": "chat.event", "event": events_payload, "stored": False},
+            )
+
+
+class VisitorConsumer(ChatConsumerBase):
+    """ws/chat/?key=pk_…: one website visitor and their one conversation."""
+
+    conversation_id: str | None = None
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "hello": self.on_hello,
+            "message": self.on_message,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "close": self.on_close,
+            "rate": self.on_rate,
+            "transcript": self.on_transcript,
+            "ping": self.on_ping,
+        }
+
+    async def connect(self) -> None:
+        self.website = self.scope["website"]
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.conversation_id is not None:
+            await self.channel_layer.group_discard(
+                events.conversation_group(self.conversation_id), self.channel_name
+            )
+
+    def _conversation(self) -> str:
+        if self.conversation_id is None:
+            raise ChatError("no_conversation", 'Send "hello" first to start or resume a conversation.')
+        return self.conversation_id
+
+    async def on_hello(self, data: dict[str, Any]) -> None:
+        if self.conversation_id is not None:
+            raise ChatError("already_started", "This socket already has a conversation.")
+        token, visitor_id = data.get("token") or "", data.get("visitor_id") or ""
+        if not isinstance(token, str) or not isinstance(visitor_id, str) or len(visitor_id) > 64:
+            raise ChatError("bad_frame", "token and visitor_id must be strings (visitor_id ≤ 64).")
+        last_seq = _sequence(data.get("last_seq"))
+        new_token = None
+        if token:
+            conversation = await database_sync_to_async(services.conversation_resume)(
+                website=self.website, token=token
+            )
+            if conversation is None:
+                raise ChatError(
+                    "unknown_conversation", "That conversation cannot be resumed; start a new one."
+                )
+        else:
+            conversation, new_token = await database_sync_to_async(services.conversation_start)(
+                website=self.website, visitor_id=visitor_id
+            )
+            last_seq = 0
+        self.conversation_id = str(conversation.pk)
+        self.last_sent[self.conversation_id] = min(last_seq, conversation.last_sequence)
+        await self.channel_layer.group_add(events.conversation_group(conversation.pk), self.channel_name)
+        welcome: dict[str, Any] = {
+            "type": "welcome",
+            "conversation": self.conversation_id,
+            "status": conversation.status,
+            "last_seq": conversation.last_sequence,
+            "rated": conversation.csat_rating is not None,
+        }
+        if new_token:
+            welcome["token"] = new_token
+        await self.send_json(welcome)
+        await self.catch_up(self.conversation_id)
+
+    async def on_message(self, data: dict[str, Any]) -> None:
+        conversation_id = self._conversation()
+        message, created = await database_sync_to_async(services.visitor_message_post)(
+            conversation_id=conversation_id, body=data.get("body"), client_message_id=data.get("client_id")
+        )
+        if not created:
+            # A resend: answer with the stored message so the client can mark it delivered.
+            await self.send_json(events.message_payload(message))
+            return
+        await self.catch_up(conversation_id)
+        await bot_respond(conversation_id=conversation_id, message_id=message.pk)
+        await self.catch_up(conversation_id)
+
+    async def on_typing(self, data: dict[str, Any]) -> None:
+        await self.signal(
+            self._conversation(), {"type": "typing", "from": "visitor", "active": bool(data.get("active"))}
+        )
+
+    async def on_read(self, data: dict[str, Any]) -> None:
+        await self.signal(
+            self._conversation(), {"type": "read", "from": "visitor", "seq": _sequence(data.get("seq"))}
+        )
+
+    async def on_close(self, data: dict[str, Any]) -> None:
+        conversation_id = self._conversation()
+        await database_sync_to_async(services.conversation_close)(conversation_id=conversation_id)
+        await self.catch_up(conversation_id)
+
+    async def on_rate(self, data: dict[str, Any]) -> None:
+        conversation_id = self._conversation()
+        await database_sync_to_async(services.conversation_rate)(
+            conversation_id=conversation_id, rating=data.get("rating"), comment=data.get("comment") or ""
+        )
+        await self.catch_up(conversation_id)
+
+    async def on_transcript(self, data: dict[str, Any]) -> None:
+        conversation_id = self._conversation()
+        await database_sync_to_async(services.transcript_send)(
+            conversation_id=conversation_id, email=data.get("email") or ""
+        )
+        await self.catch_up(conversation_id)
+
+    async def on_ping(self, data: dict[str, Any]) -> None:
+        if self.conversation_id is not None:
+            # The widget pings every 25 s. Re-joining the group is idempotent and heals a
+            # membership lost to a Redis restart or to channels_redis' group expiry; the catch-up
+            # delivers whatever was missed meanwhile.
+            await self.channel_layer.group_add(
+                events.conversation_group(self.conversation_id), self.channel_name
+            )
+            await self.catch_up(self.conversation_id)
+        await self.send_json({"type": "pong"})
+
+    def wants_signal(self, payload: dict[str, Any]) -> bool:
+        return payload.get("from") != "visitor"
+
+
+class AgentConsumer(ChatConsumerBase):
+    """ws/agent/: a staff member's console — the queue, and the conversations they open."""
+
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "queue": self.on_queue,
+            "open": self.on_open,
+            "claim": self.on_claim,
+            "message": self.on_message,
+            "typing": self.on_typing,
+            "close": self.on_close,
+            "ping": self.on_ping,
+        }
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        allowed = await database_sync_to_async(self._may_work)()
+        if not allowed:
+            await self.close(code=4403)
+            return
+        await self.accept()
+        await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
+        await database_sync_to_async(services.agent_session_open)(
+            user=self.user, channel_name=self.channel_name
+        )
+        await self.send_queue()
+
+    def _may_work(self) -> bool:
+        user = self.user
+        return bool(
+            user is not None
+            and user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and user.has_perm("chat.change_conversation")
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if not getattr(self, "user", None) or not self.user.is_authenticated:
+            return
+        await self.channel_layer.group_discard(events.AGENTS_GROUP, self.channel_name)
+        for conversation_id in self.last_sent:
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+        await database_sync_to_async(services.agent_session_close)(channel_name=self.channel_name)
+
+    async def send_queue(self) -> None:
+        queue = await database_sync_to_async(selectors.agent_queue)(user=self.user)
+        await self.send_json({"type": "queue", **queue, "agents_online": await self._online()})
+
+    async def _online(self) -> int:
+        return await database_sync_to_async(services.agents_online_count)()
+
+    async def queue_changed(self, event: dict[str, Any]) -> None:
+        await self.send_queue()
+
+    async def _visible(self, data: dict[str, Any]) -> str:
+        conversation = await database_sync_to_async(selectors.conversation_for_agent)(
+            user=self.user, conversation_id=data.get("conversation")
+        )
+        if conversation is None:
+            raise ChatError("not_found", "No such conversation in your queue.")
+        return str(conversation.pk)
+
+    async def _open(self, conversation_id: str, last_seq: int = 0) -> None:
+        conversation = await database_sync_to_async(selectors.conversation_for_agent)(
+            user=self.user, conversation_id=conversation_id
+        )
+        if conversation is None:  # pragma: no cover - checked by the caller just before
+            raise ChatError("not_found", "No such conversation in your queue.")
+        summary = await database_sync_to_async(selectors.conversation_summary)(conversation)
+        if conversation_id not in self.last_sent:
+            self.last_sent[conversation_id] = min(last_seq, conversation.last_sequence)
+            await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)
+        mine = conversation.assigned_agent_id == self.user.pk
+        await self.send_json(
+            {"type": "conversation", **summary, "conversation": conversation_id, "mine": mine}
+        )
+        await self.catch_up(conversation_id)
+
+    async def on_queue(self, data: dict[str, Any]) -> None:
+        await self.send_queue()
+
+    async def on_open(self, data: dict[str, Any]) -> None:
+        conversation_id = await self._visible(data)
+        await self._open(conversation_id, _sequence(data.get("last_seq")))
+
+    async def on_claim(self, data: dict[str, Any]) -> None:
+        # No visibility check first: the claim itself only succeeds on an unassigned conversation
+        # (which every agent may see), and the loser of a race should hear "already claimed".
+        try:
+            conversation_id = str(uuid.UUID(str(data.get("conversation"))))
+        except ValueError:
+            raise ChatError("not_found", "No such conversation in your queue.") from None
+        await database_sync_to_async(services.conversation_claim)(
+            conversation_id=conversation_id, agent=self.user
+        )
+        await self.send_json({"type": "claimed", "conversation": conversation_id})
+        await self._open(conversation_id, self.last_sent.get(conversation_id, 0))
+
+    async def on_message(self, data: dict[str, Any]) -> None:
+        conversation_id = await self._visible(data)
+        message, created = await database_sync_to_async(services.agent_reply)(
+            conversation_id=conversation_id,
+            agent=self.user,
+            body=data.get("body"),
+            client_message_id=data.get("client_id"),
+        )
+        if conversation_id not in self.last_sent:
+            await self._open(conversation_id)
+        elif not created:
+            await self.send_json(events.message_payload(message))
+        else:
+            await self.catch_up(conversation_id)
+
+    async def on_typing(self, data: dict[str, Any]) -> None:
+        conversation_id = await self._visible(data)
+        await self.signal(
+            conversation_id,
+            {
+                "type": "typing",
+                "from": "agent",
+                "active": bool(data.get("active")),
+                "agent": events.agent_display_name(self.user),
+            },
+        )
+
+    async def on_close(self, data: dict[str, Any]) -> None:
+        conversation_id = await self._visible(data)
+        await database_sync_to_async(services.conversation_close)(
+            conversation_id=conversation_id, agent=self.user
+        )
+        if conversation_id in self.last_sent:
+            await self.catch_up(conversation_id)
+
+    async def on_ping(self, data: dict[str, Any]) -> None:
+        """The console's heartbeat (every 30 s): still online; re-join the groups (see the
+        visitor's ping) and deliver anything missed."""
+        await database_sync_to_async(services.agent_session_touch)(channel_name=self.channel_name)
+        await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
+        for conversation_id in list(self.last_sent):
+            await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)
+            await self.catch_up(conversation_id)
+        await self.send_json({"type": "pong"})
+
+    def wants_signal(self, payload: dict[str, Any]) -> bool:
+        return payload.get("from") != "agent"

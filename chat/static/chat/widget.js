@@ -1,0 +1,323 @@
+/* Enterprise Scanner chat widget. Embed with one tag:
+ *   <script src="https://YOUR-SERVER/static/chat/widget.js" data-site-key="pk_…" defer></script>
+ * No dependencies. Talks to /ws/chat/ on the server the script came from (protocol:
+ * docs/chat-protocol.md). Reconnects with exponential back-off and resumes by sequence number;
+ * unsent messages are kept and resent with the same client id, so nothing is lost or doubled.
+ * Everything received is shown with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !window.WebSocket || !window.JSON) { return; }
+  var siteKey = script.getAttribute("data-site-key") || "";
+  var server = new URL(script.src, location.href);
+  var socketUrl = (server.protocol === "https:" ? "wss://" : "ws://") + server.host +
+    "/ws/chat/?key=" + encodeURIComponent(siteKey);
+  var storeKey = "es-chat:" + siteKey;
+  var MAX_LENGTH = 2000;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
+  }
+  var saved = load();
+  var state = {
+    token: saved.token || null,
+    visitorId: saved.visitorId || randomId("v"),
+    pending: Array.isArray(saved.pending) ? saved.pending : [],
+    open: !!saved.open
+  };
+  function persist() {
+    try {
+      localStorage.setItem(storeKey, JSON.stringify({
+        token: state.token, visitorId: state.visitorId, pending: state.pending, open: state.open
+      }));
+    } catch (e) { /* private mode: the chat still works for this page */ }
+  }
+  function randomId(prefix) {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return prefix + "-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* --- Interface --- */
+  var css = [
+    ".esc-launch{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#1d4ed8;color:#fff;border:0;border-radius:24px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.2)}",
+    ".esc-launch:focus-visible,.esc-panel button:focus-visible,.esc-panel textarea:focus-visible,.esc-panel input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}",
+    ".esc-panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:360px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;color:#111827;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);font:14px/1.4 system-ui,sans-serif;overflow:hidden}",
+    ".esc-panel[hidden],.esc-panel [hidden]{display:none!important}",
+    ".esc-head{display:flex;align-items:center;justify-content:space-between;background:#1d4ed8;color:#fff;padding:10px 12px}",
+    ".esc-head h2{margin:0;font-size:15px}",
+    ".esc-head button{background:transparent;color:#fff;border:0;font-size:20px;cursor:pointer;line-height:1}",
+    ".esc-log{flex:1;overflow-y:auto;padding:10px 12px;background:#f9fafb}",
+    ".esc-msg{margin:6px 0;padding:7px 10px;border-radius:10px;max-width:85%;white-space:pre-wrap;word-wrap:break-word}",
+    ".esc-visitor{margin-left:auto;background:#1d4ed8;color:#fff}",
+    ".esc-bot,.esc-agent{background:#e5e7eb}",
+    ".esc-system{max-width:100%;background:transparent;color:#4b5563;font-style:italic;text-align:center}",
+    ".esc-who{display:block;font-size:12px;font-weight:600;margin-bottom:2px}",
+    ".esc-sources{display:block;font-size:12px;color:#4b5563;margin-top:4px}",
+    ".esc-pending{opacity:.6}",
+    ".esc-failed{background:#fee2e2;color:#991b1b}",
+    ".esc-status{min-height:18px;padding:2px 12px;font-size:12px;color:#4b5563}",
+    ".esc-form{display:flex;gap:6px;padding:8px;border-top:1px solid #e5e7eb}",
+    ".esc-form textarea{flex:1;resize:none;height:40px;font:inherit;padding:6px;border:1px solid #9ca3af;border-radius:6px}",
+    ".esc-panel button.esc-primary{background:#1d4ed8;color:#fff;border:0;border-radius:6px;padding:0 12px;cursor:pointer;font:inherit}",
+    ".esc-extra{padding:8px;border-top:1px solid #e5e7eb;display:flex;flex-wrap:wrap;gap:6px;align-items:center}",
+    ".esc-extra[hidden]{display:none}",
+    ".esc-extra fieldset{border:0;margin:0;padding:0;display:flex;gap:4px;align-items:center}",
+    ".esc-extra legend{float:left;margin-right:6px}",
+    ".esc-extra button{border:1px solid #9ca3af;background:#fff;border-radius:6px;padding:4px 8px;cursor:pointer;font:inherit}",
+    ".esc-extra button[aria-pressed=true]{background:#1d4ed8;color:#fff}",
+    ".esc-extra input{flex:1;min-width:120px;font:inherit;padding:4px;border:1px solid #9ca3af;border-radius:6px}",
+    ".esc-end{background:transparent;border:0;color:#fff;text-decoration:underline;cursor:pointer;font:inherit;margin-right:8px}",
+    ".esc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
+  ].join("\n");
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  var style = el("style");
+  style.textContent = css;
+  var launcher = el("button", { type: "button", "class": "esc-launch", "aria-controls": "esc-panel", "aria-expanded": "false" }, "Chat with us");
+  var panel = el("div", { id: "esc-panel", "class": "esc-panel", role: "dialog", "aria-label": "Chat with Enterprise Scanner", hidden: "" });
+  var head = el("div", { "class": "esc-head" });
+  var title = el("h2", {}, "Chat with us");
+  var headButtons = el("div");
+  var endButton = el("button", { type: "button", "class": "esc-end" }, "End chat");
+  var minimise = el("button", { type: "button", "aria-label": "Minimise chat" }, "×");
+  headButtons.appendChild(endButton);
+  headButtons.appendChild(minimise);
+  head.appendChild(title);
+  head.appendChild(headButtons);
+  var log = el("div", { "class": "esc-log", role: "log", "aria-live": "polite", "aria-label": "Chat messages", tabindex: "0" });
+  var status = el("div", { "class": "esc-status", role: "status", "aria-live": "polite" });
+  var form = el("form", { "class": "esc-form" });
+  var inputLabel = el("label", { "for": "esc-input", "class": "esc-sr" }, "Your message");
+  var input = el("textarea", { id: "esc-input", maxlength: String(MAX_LENGTH), placeholder: "Type your message…", rows: "1" });
+  var sendButton = el("button", { type: "submit", "class": "esc-primary" }, "Send");
+  form.appendChild(inputLabel);
+  form.appendChild(input);
+  form.appendChild(sendButton);
+
+  var after = el("div", { "class": "esc-extra", hidden: "" });
+  var rating = el("fieldset");
+  rating.appendChild(el("legend", {}, "Rate this chat"));
+  var ratingButtons = [];
+  for (var r = 1; r <= 5; r++) {
+    var rb = el("button", { type: "button", "aria-pressed": "false", "aria-label": "Rate " + r + " out of 5", "data-rating": String(r) }, String(r));
+    ratingButtons.push(rb);
+    rating.appendChild(rb);
+  }
+  var commentLabel = el("label", { "for": "esc-comment", "class": "esc-sr" }, "Comment (optional)");
+  var comment = el("input", { id: "esc-comment", type: "text", maxlength: "2000", placeholder: "Comment (optional)" });
+  var rateSubmit = el("button", { type: "button" }, "Send rating");
+  var transcriptLabel = el("label", { "for": "esc-transcript-email", "class": "esc-sr" }, "E-mail address for the transcript");
+  var transcriptEmail = el("input", { id: "esc-transcript-email", type: "email", placeholder: "you@company.com (optional)" });
+  var transcriptButton = el("button", { type: "button" }, "E-mail me the transcript");
+  var newChat = el("button", { type: "button" }, "Start a new chat");
+  [rating, commentLabel, comment, rateSubmit, transcriptLabel, transcriptEmail, transcriptButton, newChat].forEach(function (n) { after.appendChild(n); });
+
+  panel.appendChild(head);
+  panel.appendChild(log);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  panel.appendChild(after);
+
+  /* --- Conversation state --- */
+  var socket = null, attempt = 0, reconnectTimer = null, ready = false;
+  var lastSeq = 0, closed = false, rated = false, chosenRating = 0, typingTimer = null, typingSent = false;
+  var bubbles = {};  // client id -> pending bubble element
+
+  function say(text) { status.textContent = text; }
+  function senderName(msg) {
+    if (msg.sender === "visitor") { return "You"; }
+    if (msg.sender === "agent") { return msg.agent || "Agent"; }
+    if (msg.sender === "bot") { return "Assistant"; }
+    return "";
+  }
+  function bubble(msg, extraClass) {
+    var node = el("div", { "class": "esc-msg esc-" + (msg.sender || "visitor") + (extraClass ? " " + extraClass : "") });
+    var name = senderName(msg);
+    if (name) { node.appendChild(el("span", { "class": "esc-who" }, name)); }
+    node.appendChild(el("span", {}, msg.body));
+    if (msg.sources && msg.sources.length) {
+      node.appendChild(el("span", { "class": "esc-sources" }, "Source: " + msg.sources.map(function (s) { return s.title; }).join(", ")));
+    }
+    return node;
+  }
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function receiveStored(msg) {
+    if (msg.seq <= lastSeq) { return; }  // already shown: a resend or a replay
+    lastSeq = msg.seq;
+    if (msg.client_id && bubbles[msg.client_id]) {
+      bubbles[msg.client_id].parentNode.removeChild(bubbles[msg.client_id]);
+      delete bubbles[msg.client_id];
+    }
+    if (msg.client_id) { dropPending(msg.client_id); }
+    log.appendChild(bubble(msg));
+    if (msg.sender !== "visitor") { say(""); }
+    if (msg.type === "closed") { setClosed(true); }
+    if (msg.type === "rated") { rated = true; rating.hidden = comment.hidden = rateSubmit.hidden = true; }
+    scroll();
+  }
+  function dropPending(clientId) {
+    state.pending = state.pending.filter(function (p) { return p.client_id !== clientId; });
+    persist();
+  }
+  function setClosed(isClosed) {
+    closed = isClosed;
+    form.hidden = isClosed;
+    endButton.hidden = isClosed;
+    after.hidden = !isClosed;
+    rating.hidden = comment.hidden = rateSubmit.hidden = rated;
+  }
+
+  function handle(data) {
+    switch (data.type) {
+      case "welcome":
+        if (data.token) { state.token = data.token; persist(); }
+        ready = true;
+        rated = !!data.rated;
+        setClosed(data.status === "closed");
+        say("");
+        state.pending.forEach(function (p) { send({ type: "message", body: p.body, client_id: p.client_id }); });
+        break;
+      case "message": case "escalated": case "agent_joined": case "closed": case "rated": case "transcript_sent":
+        receiveStored(data);
+        break;
+      case "typing":
+        say(data.active ? (data.agent || "Someone") + " is typing…" : "");
+        break;
+      case "error":
+        if (data.code === "unknown_conversation") {
+          state.token = null; persist(); lastSeq = 0; log.textContent = "";
+          send({ type: "hello", visitor_id: state.visitorId });
+          return;
+        }
+        if (data.client_id && bubbles[data.client_id]) {
+          bubbles[data.client_id].className += " esc-failed";
+          bubbles[data.client_id].appendChild(el("span", { "class": "esc-sources" }, "Not sent: " + data.message));
+          delete bubbles[data.client_id];
+          dropPending(data.client_id);
+        }
+        say(data.message || "Something went wrong.");
+        break;
+      default:
+        break;
+    }
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); return true; }
+    return false;
+  }
+  // Heartbeat: keeps proxies from closing an idle socket and lets the server re-join the
+  // conversation's group and deliver anything missed.
+  setInterval(function () { if (ready) { send({ type: "ping" }); } }, 25000);
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    ready = false;
+    socket = new WebSocket(socketUrl);
+    socket.onopen = function () {
+      attempt = 0;
+      var hello = { type: "hello", visitor_id: state.visitorId, last_seq: lastSeq };
+      if (state.token) { hello.token = state.token; }
+      send(hello);
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      handle(data);
+    };
+    socket.onclose = function () {
+      ready = false;
+      var delay = Math.min(30000, 1000 * Math.pow(2, attempt++)) * (0.5 + Math.random() / 2);
+      say("Connection lost. Reconnecting…");
+      reconnectTimer = setTimeout(connect, delay);
+    };
+  }
+
+  function postMessage(body) {
+    var clientId = randomId("m");
+    state.pending.push({ client_id: clientId, body: body });
+    persist();
+    var node = bubble({ sender: "visitor", body: body }, "esc-pending");
+    bubbles[clientId] = node;
+    log.appendChild(node);
+    scroll();
+    if (ready) { send({ type: "message", body: body, client_id: clientId }); }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = input.value.trim();
+    if (!body) { return; }
+    if (body.length > MAX_LENGTH) { say("Messages can be at most " + MAX_LENGTH + " characters."); return; }
+    input.value = "";
+    stopTyping();
+    postMessage(body);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : sendButton.click(); }
+  });
+  function stopTyping() {
+    if (typingSent) { send({ type: "typing", active: false }); }
+    typingSent = false;
+  }
+  input.addEventListener("input", function () {
+    if (!typingSent && ready) { send({ type: "typing", active: true }); typingSent = true; }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(stopTyping, 3000);
+  });
+  endButton.addEventListener("click", function () { send({ type: "close" }); });
+  ratingButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      chosenRating = Number(button.getAttribute("data-rating"));
+      ratingButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+    });
+  });
+  rateSubmit.addEventListener("click", function () {
+    if (!chosenRating) { say("Choose a rating from 1 to 5 first."); return; }
+    send({ type: "rate", rating: chosenRating, comment: comment.value.trim() });
+  });
+  transcriptButton.addEventListener("click", function () {
+    send({ type: "transcript", email: transcriptEmail.value.trim() });
+  });
+  newChat.addEventListener("click", function () {
+    state.token = null; state.pending = []; persist();
+    lastSeq = 0; rated = false; log.textContent = ""; setClosed(false);
+    if (socket) { socket.onclose = null; socket.close(); }
+    attempt = 0;
+    connect();
+    input.focus();
+  });
+
+  function setOpen(open) {
+    state.open = open;
+    persist();
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    launcher.textContent = open ? "Close chat" : "Chat with us";
+    if (open) {
+      if (!socket) { connect(); }
+      input.focus();
+    }
+  }
+  launcher.addEventListener("click", function () { setOpen(panel.hidden); });
+  minimise.addEventListener("click", function () { setOpen(false); launcher.focus(); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { setOpen(false); launcher.focus(); }
+  });
+
+  function mount() {
+    document.head.appendChild(style);
+    document.body.appendChild(panel);
+    document.body.appendChild(launcher);
+    if (state.open || state.token) { connect(); }
+    if (state.open) { setOpen(true); }
+  }
+  if (document.body) { mount(); } else { document.addEventListener("DOMContentLoaded", mount); }
+})();

@@ -1,0 +1,125 @@
+"""The bot's parts on their own: what it understands, what it finds in the knowledge base (on
+whichever database the suite runs: full-text search on PostgreSQL, the ranked match elsewhere),
+and the optional LLM phrasing against a real local HTTP server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import override_settings
+from werkzeug import Response
+
+from chat.bot import intents, retrieval
+from chat.models import KnowledgeArticle
+
+from .sockets import receive, say, start, visitor_socket
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("I'm Jordan.Lee@JPMorganChase.com.", "Jordan.Lee@jpmorganchase.com"),
+        ("mail me: a+tag@acme-corp.com, thanks", "a+tag@acme-corp.com"),
+        ("no address here", None),
+        ("broken@address", None),
+        ("@example.com and user@", None),
+    ],
+)
+def test_find_email(text: str, email: str | None) -> None:
+    assert intents.find_email(text) == email
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can I talk to a person?", True),
+        ("I'd like to speak with your sales team", True),
+        ("Is there a live agent?", True),
+        ("Please have someone from sales call me", True),
+        ("Do you have an agent-based scanner?", False),
+        ("How do findings reach Sentinel?", False),
+    ],
+)
+def test_asks_for_human(text: str, expected: bool) -> None:
+    assert intents.asks_for_human(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("this is useless", True),
+        ("I'm getting frustrated", True),
+        ("Hello???!!!", True),
+        ("WHY DOES NOBODY ANSWER ME", True),
+        ("Thanks, that helps a lot!", False),
+        ("Do you scan AWS and GCP?", False),
+    ],
+)
+def test_is_unhappy(text: str, expected: bool) -> None:
+    assert intents.is_unhappy(text) is expected
+
+
+@pytest.mark.django_db
+def test_retrieval_finds_the_right_published_article_or_nothing(articles) -> None:
+    assert retrieval.search("How much does it cost?")[0].article.slug == "pricing"
+    assert retrieval.search("what are your prices")[0].article.slug == "pricing"
+    assert retrieval.search("Can findings go to Azure Sentinel?")[0].article.slug == "sentinel"
+    assert retrieval.search("What is the secret roadmap?") == []  # only in an unpublished article
+    assert retrieval.search("What's the weather on Mars?") == []
+    assert retrieval.search("the and of") == []
+    assert retrieval.search("") == []
+
+
+@pytest.mark.django_db
+def test_an_article_edited_in_the_admin_is_used_at_once(articles) -> None:
+    KnowledgeArticle.objects.filter(slug="draft").update(is_published=True)
+    assert retrieval.search("What is the secret roadmap?")[0].article.slug == "draft"
+
+
+LLM = {"LLM_API_KEY": "sk-test", "LLM_MODEL": "test-model", "LLM_TIMEOUT": 5}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_llm_phrases_the_answer_from_the_retrieved_articles(website, articles, httpserver) -> None:
+    seen = {}
+
+    def handler(request):
+        seen["auth"] = request.headers.get("Authorization")
+        seen["body"] = json.loads(request.data)
+        answer = {
+            "choices": [{"message": {"role": "assistant", "content": "Plans start at $25,000 a year."}}]
+        }
+        return Response(json.dumps(answer), content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(handler)
+    with override_settings(LLM_BASE_URL=httpserver.url_for("/v1"), **LLM):
+        socket = visitor_socket(website)
+        await start(socket)
+        await receive(socket)
+        await say(socket, "How much does it cost?", "c1")
+        answer = await receive(socket)
+        await socket.disconnect()
+    assert answer["body"] == "Plans start at $25,000 a year."
+    assert answer["sources"][0]["slug"] == "pricing"
+    assert seen["auth"] == "Bearer sk-test"
+    assert seen["body"]["model"] == "test-model"
+    prompt = seen["body"]["messages"][-1]["content"]
+    assert "Assessments start at $25,000" in prompt and "How much does it cost?" in prompt
+
+
+@pytest.mark.parametrize(
+    "response",
+    [Response("upstream down", status=500), Response("not json", content_type="application/json")],
+)
+@pytest.mark.django_db(transaction=True)
+async def test_llm_failure_falls_back_to_the_plain_answer(website, articles, httpserver, response) -> None:
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_response(response)
+    with override_settings(LLM_BASE_URL=httpserver.url_for("/v1"), **LLM):
+        socket = visitor_socket(website)
+        await start(socket)
+        await receive(socket)
+        await say(socket, "How much does it cost?", "c1")
+        answer = await receive(socket)
+        await socket.disconnect()
+    assert answer["body"].startswith("Assessments start at $25,000")

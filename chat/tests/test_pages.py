@@ -1,0 +1,61 @@
+"""The HTTP side of the chat: the demo page that embeds the widget, the widget script itself,
+and the agent console page in the admin (who may open it)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from analytics.services import website_create
+from leads.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONSOLE = "/admin/chat/conversation/console/"
+
+
+def test_demo_page_embeds_the_widget_with_the_key_of_the_website_allowing_this_origin() -> None:
+    website_create(name="Elsewhere", allowed_origins=["https://www.example.com"])
+    site = website_create(name="Demo", allowed_origins=["http://testserver"])
+    response = Client().get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'data-site-key="{site.publishable_key}"' in html
+    assert 'src="/static/chat/widget.js"' in html
+
+
+def test_demo_page_explains_when_no_website_allows_this_origin() -> None:
+    website_create(name="Elsewhere", allowed_origins=["https://www.example.com"])
+    html = Client().get("/").content.decode()
+    assert "widget.js" not in html
+    assert "no active website allows the origin" in html and "http://testserver" in html
+
+
+def test_the_widget_script_is_served_as_one_dependency_free_file() -> None:
+    response = Client().get("/static/chat/widget.js")
+    assert response.status_code == 200
+    script = b"".join(response.streaming_content).decode()
+    assert "/ws/chat/?key=" in script and "data-site-key" in script
+    assert "import " not in script and "require(" not in script
+    assert 'role: "log"' in script and '"aria-live": "polite"' in script  # announced to screen readers
+    assert ".innerHTML" not in script  # messages are shown as text, never as HTML
+
+
+def test_console_page_for_sales_staff_only(rep_client, manager_client) -> None:
+    for client in (rep_client, manager_client):
+        response = client.get(CONSOLE)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Live chat console" in html and "chat/console.js" in html
+        assert 'data-ws-path="/ws/agent/"' in html
+
+    anonymous = Client().get(CONSOLE)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    outsider = Client()
+    outsider.force_login(UserFactory(username="accountant"))  # staff, but no chat permissions
+    assert outsider.get(CONSOLE).status_code == 403
+
+
+def test_the_conversation_list_links_to_the_console(rep_client) -> None:
+    html = rep_client.get("/admin/chat/conversation/").content.decode()
+    assert f'href="{CONSOLE}"' in html

@@ -1,0 +1,23 @@
+"""The demo page at `/`: a minimal page that embeds the chat widget exactly as a customer's site
+would (one script tag with a publishable key). The website issue completes this page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from analytics.models import Website
+
+
+def demo_page(request: HttpRequest) -> HttpResponse:
+    """Embed the widget with the key of an active Website that allows this page's own origin."""
+    origin = f"{request.scheme}://{request.get_host()}"
+    website = next(
+        (
+            site
+            for site in Website.objects.filter(is_active=True).order_by("pk")
+            if origin in site.allowed_origins
+        ),
+        None,
+    )
+    return render(request, "chat/demo.html", {"website": website, "origin": origin})
