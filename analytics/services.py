@@ -533,8 +533,9 @@ def person_forget(*, email: str, actor_label: str) -> ErasureRecord:
         deleted["assessments"] = SecurityAssessment.objects.filter(lead=lead).delete()[0]
         deleted["commissions"] = Commission.objects.filter(lead=lead).delete()[0]
         deleted["visitors"] = visitors.delete()[0]
-        deleted["history"] = LogEntry.objects.get_for_object(lead).delete()[0]
         deleted["leads"] = Lead.objects.filter(pk=lead.pk).delete()[0]
+        # After the delete: auditlog writes a "deleted" entry that still names the person.
+        deleted["history"] = LogEntry.objects.get_for_object(lead).delete()[0]
     return ErasureRecord.objects.create(
         email_sha256=hashlib.sha256(normalised.encode()).hexdigest(),
         deleted=deleted,

@@ -111,7 +111,7 @@ def commission_compute(*, lead: Lead, actor_label: str = "system") -> Commission
     half-up to the cent, pending approval. At most one per lead (a won lead reopened and won again
     keeps its first commission). None when the lead has no partner or no actual deal value yet
     (then the timeline says why, so sales can fill in the value and compute it again)."""
-    lead = Lead.objects.select_for_update().select_related("partner").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("partner").get(pk=lead.pk)
     if lead.partner is None or lead.status != LeadStatus.CLOSED_WON:
         return None
     existing = Commission.objects.filter(lead=lead).first()
@@ -150,7 +150,11 @@ def _require_manager(actor: AbstractBaseUser) -> None:
 def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
     """A sales manager approves a pending commission for payment."""
     _require_manager(actor)
-    commission = Commission.objects.select_for_update().select_related("partner").get(pk=commission.pk)
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("partner", "lead")
+        .get(pk=commission.pk)
+    )
     if commission.status != CommissionStatus.PENDING:
         raise ValidationError(f"Only pending commissions can be approved (this one is {commission.status}).")
     commission.status = CommissionStatus.APPROVED
@@ -171,7 +175,11 @@ def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Co
 def commission_mark_paid(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
     """Record that an approved commission was paid out."""
     _require_manager(actor)
-    commission = Commission.objects.select_for_update().select_related("partner").get(pk=commission.pk)
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("partner", "lead")
+        .get(pk=commission.pk)
+    )
     if commission.status != CommissionStatus.APPROVED:
         raise ValidationError(
             f"Only approved commissions can be marked paid (this one is {commission.status})."
