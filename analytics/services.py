@@ -363,7 +363,8 @@ def visitor_identify(
         from partners.services import referral_apply
 
         referral_apply(lead=lead, code=str(touch["ref"]), actor_label=actor_label)
-    lead_rescore_later(lead=lead)
+    if newly_linked or roi_linked or chats_linked:
+        lead_rescore_later(lead=lead)  # the linked activity counts as engagement
     return visitor
 
 

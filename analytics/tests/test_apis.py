@@ -134,3 +134,12 @@ def test_a_future_timestamp_is_clamped_to_the_time_received(site_client) -> None
     )
     event = Event.objects.get()
     assert event.occurred_at <= event.received_at
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_stored_address(website) -> None:
+    client = Client(
+        headers={"X-Site-Key": website.publishable_key, "Origin": ORIGIN, "X-Forwarded-For": "198.51.100.9"},
+        REMOTE_ADDR="203.0.113.77",
+    )
+    post(client, visitor_id=VISITOR, events=[{"type": "page_view"}])
+    assert Event.objects.get().ip_address == "203.0.113.0"
