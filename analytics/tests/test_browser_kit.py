@@ -93,3 +93,27 @@ def test_landing_page_tracks_calculates_and_captures_a_referred_lead(asgi_live_s
     expect(body).to_contain_text("Referred by Acme Partners")
     expect(body).to_contain_text("2 page view(s)")
     assert lead.events.filter(kind=LeadEventKind.PAGE_VIEWS).exists()
+
+
+def test_a_form_retries_after_a_network_error_and_is_sent_once(asgi_live_server, page) -> None:
+    website_create(name="Demo", allowed_origins=[asgi_live_server])
+    attempts: list[str] = []
+
+    def flaky(route) -> None:
+        attempts.append(route.request.method)
+        if len(attempts) == 1:
+            route.abort("connectionreset")  # the network drops the first attempt
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/leads/", flaky)
+    page.goto(f"{asgi_live_server}/")
+    demo = page.get_by_role("form", name="Request a demo")
+    demo.get_by_label("Work e-mail").fill("casey@acme-corp.example")
+    button = demo.get_by_role("button", name="Request a demo")
+    button.click()
+    button.click(force=True)  # an impatient second click while the first is pending
+    expect(demo.get_by_role("status")).to_contain_text("We will be in touch")
+    assert attempts == ["POST", "POST"]  # one retry, no second submission
+    lead = Lead.objects.get()
+    assert lead.events.filter(kind=LeadEventKind.SUBMITTED).count() == 1
