@@ -21,7 +21,16 @@ from django.utils import timezone
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 from leads.charts import Bar, bar_chart_svg
 
-from .models import DailyMetric, ErasureRecord, Event, IpRange, Visitor, Website
+from .models import (
+    CompanyDailyVisit,
+    DailyMetric,
+    ErasureRecord,
+    Event,
+    IpRange,
+    PageDailyView,
+    Visitor,
+    Website,
+)
 from .selectors import analytics_overview
 from .services import normalise_origin, website_create, website_update
 
@@ -199,3 +208,22 @@ class ErasureRecordAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     """Read-only proof of each erasure (`manage.py forget_person EMAIL`)."""
 
     list_display = ("created_at", "email_sha256", "deleted", "actor_label")
+
+
+@admin.register(CompanyDailyVisit)
+class CompanyDailyVisitAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the rollup job's companies that visited, per day."""
+
+    list_display = ("date", "company", "visitors", "page_views", "last_visit_at")
+    list_select_related = ("company",)
+    search_fields = ("company__name", "company__domain")
+    date_hierarchy = "date"
+
+
+@admin.register(PageDailyView)
+class PageDailyViewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the rollup job's page views per path, per day."""
+
+    list_display = ("date", "path", "views")
+    search_fields = ("path",)
+    date_hierarchy = "date"
