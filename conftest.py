@@ -97,3 +97,49 @@ def page(monkeypatch):
         yield page
         context.close()
         browser.close()
+
+
+# --- A real ASGI server (HTTP and websockets) for browser tests: the chat, the website kit ------
+
+
+def _child_setup() -> None:
+    """In the forked server: its own thread for sync code, channel layer and database connections.
+    Threads do not survive a fork, so asgiref's single sync thread (used by earlier async tests in
+    the parent) and a psycopg pool's workers exist only as dead objects; the parent's channel
+    layer is bound to the parent's event loops. (The settings already name the test database:
+    the parent switched to it before forking.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    channel_layers.backends = {}
+
+    for connection in connections.all():
+        if hasattr(connection, "_connection_pools"):
+            type(connection)._connection_pools = {}
+        connection.connection = None
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db):
+    """A real daphne server (HTTP and websockets) on a free localhost port, in a child process,
+    serving the project's ASGI application against the test database. pytest-django's
+    live_server speaks WSGI only, so it cannot serve the chat's websockets."""
+    from functools import partial
+
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    connections.close_all()
+    process = DaphneProcess("localhost", partial(make_application, static_wrapper=None), setup=_child_setup)
+    process.start()
+    while not process.ready.wait(timeout=1):
+        if not process.is_alive():
+            raise RuntimeError("The test ASGI server did not start.")
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join()

@@ -11,13 +11,27 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
+from leads.charts import Bar, bar_chart_svg
 
-from .models import DailyMetric, Event, Visitor, Website
+from .models import (
+    CompanyDailyVisit,
+    DailyMetric,
+    ErasureRecord,
+    Event,
+    IpRange,
+    PageDailyView,
+    Visitor,
+    Website,
+)
+from .selectors import analytics_overview
 from .services import normalise_origin, website_create, website_update
 
 
@@ -137,4 +151,79 @@ class DailyMetricAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     )
     list_select_related = ("website",)
     list_filter = ("website",)
+    date_hierarchy = "date"
+    change_list_template = "admin/analytics/dailymetric/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="analytics_dailymetric_overview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overview_view(self, request: HttpRequest) -> HttpResponse:
+        """Charts of the last 30 days from the rollups (`manage.py rollup_analytics`)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = min(max(int(request.GET.get("days", 30)), 7), 90)
+        except ValueError:
+            days = 30
+        overview = analytics_overview(end=timezone.localdate(), days=days)
+        visitor_bars = [
+            Bar(f"{d.date:%d}", d.visitors, f"{d.date:%a %d %b}: {d.visitors} visitors")
+            for d in overview.days
+        ]
+        lead_bars = [
+            Bar(f"{d.date:%d}", d.leads, f"{d.date:%a %d %b}: {d.leads} leads") for d in overview.days
+        ]
+        peak = max((count for _, count in overview.funnel), default=0) or 1
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Website analytics, last {days} days",
+            "opts": self.model._meta,
+            "overview": overview,
+            "days": days,
+            "visitors_chart": bar_chart_svg(bars=visitor_bars, title="Visitors per day", chart_id="visitors"),
+            "leads_chart": bar_chart_svg(bars=lead_bars, title="New leads per day", chart_id="leads"),
+            "funnel": [(label, count, round(100 * count / peak)) for label, count in overview.funnel],
+        }
+        return TemplateResponse(request, "admin/analytics/overview.html", context)
+
+
+@admin.register(IpRange)
+class IpRangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: imported with `manage.py import_ip_ranges FILE`."""
+
+    list_display = ("network", "company", "imported_at")
+    list_select_related = ("company",)
+    search_fields = ("network", "company__name", "company__domain")
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only proof of each erasure (`manage.py forget_person EMAIL`)."""
+
+    list_display = ("created_at", "email_sha256", "deleted", "actor_label")
+
+
+@admin.register(CompanyDailyVisit)
+class CompanyDailyVisitAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the rollup job's companies that visited, per day."""
+
+    list_display = ("date", "company", "visitors", "page_views", "last_visit_at")
+    list_select_related = ("company",)
+    search_fields = ("company__name", "company__domain")
+    date_hierarchy = "date"
+
+
+@admin.register(PageDailyView)
+class PageDailyViewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the rollup job's page views per path, per day."""
+
+    list_display = ("date", "path", "views")
+    search_fields = ("path",)
     date_hierarchy = "date"

@@ -154,3 +154,77 @@ class DailyMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.website or 'all sites'}"
+
+
+class CompanyDailyVisit(models.Model):
+    """One day's visits by one company (through stitched leads or imported IP ranges): the rollup
+    behind "which Fortune 500 companies visited?" and the top-companies chart."""
+
+    date = models.DateField()
+    company = models.ForeignKey("leads.Company", on_delete=models.CASCADE, related_name="daily_visits")
+    visitors = models.PositiveIntegerField(default=0)
+    page_views = models.PositiveIntegerField(default=0)
+    last_visit_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date", "-visitors"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "company"], name="companydailyvisit_unique_day"),
+        ]
+        indexes = [models.Index(fields=["company", "-date"], name="companyvisit_company_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.company_id}"
+
+
+class PageDailyView(models.Model):
+    """One day's page views of one path (all sites): the rollup behind the top-pages chart."""
+
+    date = models.DateField()
+    path = models.CharField(max_length=500)
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-date", "-views"]
+        constraints = [models.UniqueConstraint(fields=["date", "path"], name="pagedailyview_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.path}"
+
+
+class IpRange(models.Model):
+    """A network a manager imported (CIDR → company domain), so anonymous visits from a company's
+    offices can be attributed to it. Stored as integer bounds for a range lookup; the bounds of an
+    IPv6 network do not fit a 64-bit column, so they are kept as zero-padded hex strings, which
+    compare in the same order."""
+
+    network = models.CharField(max_length=49, unique=True, help_text="CIDR, e.g. 192.0.2.0/24.")
+    version = models.PositiveSmallIntegerField(choices=[(4, "IPv4"), (6, "IPv6")])
+    start = models.CharField(max_length=32, help_text="First address, 32 hex digits.")
+    end = models.CharField(max_length=32, help_text="Last address, 32 hex digits.")
+    company = models.ForeignKey("leads.Company", on_delete=models.CASCADE, related_name="ip_ranges")
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "IP range"
+        ordering = ["network"]
+        indexes = [models.Index(fields=["version", "start", "end"], name="iprange_lookup_idx")]
+
+    def __str__(self) -> str:
+        return self.network
+
+
+class ErasureRecord(models.Model):
+    """Proof that a person's data was erased on request (right to erasure), without keeping the
+    person: only a SHA-256 of the lower-cased e-mail address and the numbers of rows removed."""
+
+    email_sha256 = models.CharField(max_length=64)
+    deleted = models.JSONField(default=dict, help_text="Rows removed, per kind.")
+    actor_label = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.email_sha256[:12]}… {self.created_at:%Y-%m-%d}"

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
-from .models import Website
+from django.core.cache import cache
+from django.db.models import Max, Sum
+
+from leads.models import Company
+
+from .models import DailyMetric, PageDailyView, Website
 
 #: Websites are read on every public request; keep them briefly in the cache. Changes made through
 #: `analytics.services` clear it at once; the timeout bounds any other path.
@@ -38,3 +45,59 @@ def origin_is_allowed(origin: str) -> bool:
         origins = {o for site in Website.objects.filter(is_active=True) for o in site.allowed_origins}
         cache.set(ALL_ORIGINS_CACHE_KEY, origins, WEBSITE_CACHE_SECONDS)
     return origin in origins
+
+
+# --- The analytics overview (reads rollups only, never raw events) ------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    start: date
+    end: date
+    days: list[DailyMetric]
+    top_pages: list[dict[str, Any]]
+    top_companies: list[Company]
+    funnel: list[tuple[str, int]]
+
+
+def analytics_overview(*, end: date, days: int = 30, top: int = 10) -> Overview:
+    """The last `days` days up to `end` from the all-sites rollups: one row per day (missing days
+    as zeros), the most viewed pages, the companies with most visitors, and the funnel. A fixed
+    number of queries whatever the traffic."""
+    start = end - timedelta(days=days - 1)
+    rows = {
+        m.date: m for m in DailyMetric.objects.filter(website__isnull=True, date__gte=start, date__lte=end)
+    }
+    series = [
+        rows.get(start + timedelta(days=n)) or DailyMetric(date=start + timedelta(days=n))
+        for n in range(days)
+    ]
+    top_pages = list(
+        PageDailyView.objects.filter(date__gte=start, date__lte=end)
+        .values("path")
+        .annotate(views=Sum("views"))
+        .order_by("-views", "path")[:top]
+    )
+    top_companies = list(
+        Company.objects.filter(daily_visits__date__gte=start, daily_visits__date__lte=end)
+        .annotate(
+            visitor_count=Sum("daily_visits__visitors"),
+            page_view_count=Sum("daily_visits__page_views"),
+            last_visit_at=Max("daily_visits__last_visit_at"),
+        )
+        .order_by("-visitor_count", "-page_view_count", "name")[:top]
+    )
+    totals = {
+        name: sum(getattr(day, name) for day in series)
+        for name in ("visitors", "roi_calculations", "chats", "leads", "assessments")
+    }
+    funnel = [
+        ("Visitors", totals["visitors"]),
+        ("Used the ROI calculator", totals["roi_calculations"]),
+        ("Started a chat", totals["chats"]),
+        ("Became leads", totals["leads"]),
+        ("Requested an assessment", totals["assessments"]),
+    ]
+    return Overview(
+        start=start, end=end, days=series, top_pages=top_pages, top_companies=top_companies, funnel=funnel
+    )

@@ -1,5 +1,6 @@
-"""The demo page at `/`: a minimal page that embeds the chat widget exactly as a customer's site
-would (one script tag with a publishable key). The website issue completes this page."""
+"""The demo landing page at `/`: homepage copy, ROI calculator, demo-request and assessment forms
+and the chat, all brought by the one website-kit tag (analytics/static/analytics/kit.js) exactly
+as a customer's site embeds it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from analytics.models import Website
 
 
 def demo_page(request: HttpRequest) -> HttpResponse:
-    """Embed the widget with the key of an active Website that allows this page's own origin."""
+    """Embed the kit with the key of an active Website that allows this page's own origin."""
     origin = f"{request.scheme}://{request.get_host()}"
     website = next(
         (

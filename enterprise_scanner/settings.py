@@ -288,6 +288,8 @@ REST_FRAMEWORK = {
         "site_ip": env.str("THROTTLE_SITE_IP", default="30/min"),
         "site_key": env.str("THROTTLE_SITE_KEY", default="600/min"),
         "status_ip": env.str("THROTTLE_STATUS_IP", default="120/min"),
+        # Tracker event batches (analytics app): one per page view, so a budget of their own.
+        "events_ip": env.str("THROTTLE_EVENTS_IP", default="120/min"),
         "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
@@ -382,3 +384,13 @@ LLM_BASE_URL: str = env.str("LLM_BASE_URL", default="")
 LLM_API_KEY: str = env.str("LLM_API_KEY", default="")
 LLM_MODEL: str = env.str("LLM_MODEL", default="")
 LLM_TIMEOUT: float = env.float("LLM_TIMEOUT", default=8.0)
+
+# --- Visitor analytics (analytics app) and website kit -----------------------------------------
+
+#: Store visitors' full IP addresses. Off by default: the last octet (IPv4) or last 80 bits
+#: (IPv6) are zeroed before anything is stored or matched against imported company IP ranges.
+ANALYTICS_STORE_FULL_IP: bool = env.bool("ANALYTICS_STORE_FULL_IP", default=False)
+#: Largest `data` object of one event, in bytes of JSON (larger events are rejected per item).
+ANALYTICS_EVENT_DATA_MAX_BYTES: int = env.int("ANALYTICS_EVENT_DATA_MAX_BYTES", default=2048)
+#: Most events accepted in one batch.
+ANALYTICS_BATCH_MAX_EVENTS: int = env.int("ANALYTICS_BATCH_MAX_EVENTS", default=50)

@@ -15,6 +15,8 @@ api_v1 = [
     # Each domain app adds its routes here as it gains an API.
     path("", include("leads.urls")),
     path("", include("assessments.urls")),
+    path("", include("analytics.urls")),
+    path("", include("partners.urls")),
 ]
 
 urlpatterns = [

@@ -19,14 +19,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
-
-from analytics.models import Event, EventType, Visitor
 
 from .charts import Bar, bar_chart_svg
 from .followups import (
@@ -197,32 +194,17 @@ def _follow_up_counts(*, leads: QuerySet[Lead], bounds: DayBounds) -> dict[str, 
 
 
 def _fortune500_visits(*, since: datetime) -> list[Company]:
-    """Fortune 500 companies seen on the website since `since`, most recent first, with their
-    number of visitors and page views: one query (correlated subqueries on indexed columns)."""
-    recent_visitors = Visitor.objects.filter(company=OuterRef("pk"), last_seen_at__gte=since)
-    recent_events = Event.objects.filter(visitor__company=OuterRef("pk"), occurred_at__gte=since)
-    visitor_count = recent_visitors.order_by().values("company").annotate(n=Count("pk")).values("n")[:1]
-    page_view_count = (
-        recent_events.filter(event_type=EventType.PAGE_VIEW)
-        .order_by()
-        .values("visitor__company")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    last_visit = (
-        Visitor.objects.filter(company=OuterRef("pk"))
-        .order_by()
-        .values("company")
-        .annotate(last=Max("last_seen_at"))
-        .values("last")[:1]
-    )
+    """Fortune 500 companies seen on the website since `since`'s day, most recent first, with
+    their visitors (summed per day) and page views. Read from the daily rollups
+    (analytics.CompanyDailyVisit, filled by `manage.py rollup_analytics`), never the raw events:
+    one query however much traffic there was."""
+    since_day = timezone.localdate(since)
     return list(
-        Company.objects.filter(is_fortune_500=True)
-        .filter(Exists(recent_visitors) | Exists(recent_events))
+        Company.objects.filter(is_fortune_500=True, daily_visits__date__gte=since_day)
         .annotate(
-            visitors_7d=Coalesce(Subquery(visitor_count, output_field=IntegerField()), 0),
-            page_views_7d=Coalesce(Subquery(page_view_count, output_field=IntegerField()), 0),
-            last_visit_at=Subquery(last_visit),
+            visitors_7d=Sum("daily_visits__visitors"),
+            page_views_7d=Sum("daily_visits__page_views"),
+            last_visit_at=Max("daily_visits__last_visit_at"),
         )
         .order_by("-last_visit_at", "fortune_rank")[:FORTUNE500_VISIT_LIMIT]
     )

@@ -1302,6 +1302,20 @@ def _load_articles(result: DemoResult) -> None:
             result.count(KnowledgeArticle)
 
 
+#: Days of demo website activity to roll up (the demo events go back about eight days).
+DEMO_ROLLUP_DAYS = 10
+
+
+def _rollup_recent_days(now: datetime) -> None:
+    """The dashboard and the analytics charts read daily rollups, not raw events: compute them for
+    the demo's events as the cron job would (idempotent, like the rest of the seed)."""
+    from analytics.services import rollup_day
+
+    today = timezone.localdate(now)
+    for days_ago in range(DEMO_ROLLUP_DAYS):
+        rollup_day(day=today - timedelta(days=days_ago))
+
+
 @transaction.atomic
 def load_demo_data(*, stdout: TextIO | None = None) -> DemoResult:
     """Create the demo data set where it is missing; rows already there are left as they are.
@@ -1342,6 +1356,7 @@ def load_demo_data(*, stdout: TextIO | None = None) -> DemoResult:
         "chat.Conversation",
         "chat.Message",
     )
+    _rollup_recent_days(now)
     _load_articles(result)
     report("knowledge base", "chat.KnowledgeArticle")
     return result

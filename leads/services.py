@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.models import Event, EventType, Visitor, Website
+from analytics.models import Event, EventType, Website
 from assessments.models import RoiCalculation
 
 from .domains import DomainKind, classify_email_domain
@@ -261,42 +261,17 @@ def lead_link_company(*, lead: Lead, company: Company) -> Lead:
 
 
 def _link_visitor(*, lead: Lead, website: Website, anonymous_id: str) -> None:
-    """Tie the browser that sent the form to the lead. A visitor already tied to another lead
-    stays with it: the known lead wins, and two people sharing a browser are never merged."""
-    visitor, _ = Visitor.objects.get_or_create(website=website, anonymous_id=anonymous_id[:64])
-    if visitor.lead_id is None:
-        visitor.lead = lead
-        visitor.company_id = visitor.company_id or lead.company_id
-        visitor.save(update_fields=["lead", "company"])
-    if lead.visitor_id is None:
-        lead.visitor = visitor
-        lead.save(update_fields=["visitor", "updated_at"])
+    """Stitch the browser that sent the form to the lead (see analytics.services.visitor_identify)."""
+    from analytics.services import visitor_identify
+
+    visitor_identify(lead=lead, website=website, anonymous_id=anonymous_id)
 
 
 def _apply_referral(*, lead: Lead, code: str, actor_label: str) -> None:
-    """Credit the referring partner; the first partner to refer a lead keeps it."""
-    from partners.models import Partner, PartnerStatus
+    """Credit the referring partner (see partners.services.referral_apply: first touch wins)."""
+    from partners.services import referral_apply
 
-    partner = Partner.objects.filter(referral_code=code.strip().upper(), status=PartnerStatus.ACTIVE).first()
-    if partner is None:
-        lead_event_record(
-            lead=lead,
-            kind=LeadEventKind.REFERRED,
-            summary=f"Unknown or inactive referral code {code[:32]!r} ignored",
-            data={"referral_code": code[:32]},
-            actor_label=actor_label,
-        )
-        return
-    if lead.partner_id is None:
-        lead.partner = partner
-        lead.save(update_fields=["partner", "updated_at"])
-        lead_event_record(
-            lead=lead,
-            kind=LeadEventKind.REFERRED,
-            summary=f"Referred by {partner.name}",
-            data={"partner": partner.pk, "referral_code": partner.referral_code},
-            actor_label=actor_label,
-        )
+    referral_apply(lead=lead, code=code, actor_label=actor_label)
 
 
 # --- Scoring and alerts ---------------------------------------------------------------------------
@@ -493,6 +468,10 @@ def lead_change_status(
         actor=actor,
         actor_label=actor_label,
     )
+    if status == LeadStatus.CLOSED_WON and lead.partner_id is not None:
+        from partners.services import commission_compute
+
+        commission_compute(lead=lead, actor_label=actor.get_username() if actor else actor_label)
     return lead
 
 

@@ -33,6 +33,14 @@ class Partner(models.Model):
     commission_rate = models.DecimalField(
         max_digits=5, decimal_places=4, default=Decimal("0.1000"), help_text="0.10 means 10 %."
     )
+    commission_tiers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            'Optional higher rates for larger deals: [{"min_deal_value": "100000", "rate": "0.12"}, …]. '
+            "The tier with the largest minimum not above the deal value applies; otherwise the base rate."
+        ),
+    )
     status = models.CharField(max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

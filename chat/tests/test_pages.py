@@ -14,20 +14,21 @@ pytestmark = pytest.mark.django_db
 CONSOLE = "/admin/chat/conversation/console/"
 
 
-def test_demo_page_embeds_the_widget_with_the_key_of_the_website_allowing_this_origin() -> None:
+def test_demo_page_embeds_the_website_kit_with_the_key_of_the_website_allowing_this_origin() -> None:
     website_create(name="Elsewhere", allowed_origins=["https://www.example.com"])
     site = website_create(name="Demo", allowed_origins=["http://testserver"])
     response = Client().get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert f'data-site-key="{site.publishable_key}"' in html
-    assert 'src="/static/chat/widget.js"' in html
+    assert 'src="/static/analytics/kit.js"' in html  # the kit loads the chat widget
+    assert "widget.js" not in html
 
 
 def test_demo_page_explains_when_no_website_allows_this_origin() -> None:
     website_create(name="Elsewhere", allowed_origins=["https://www.example.com"])
     html = Client().get("/").content.decode()
-    assert "widget.js" not in html
+    assert "kit.js" not in html
     assert "no active website allows the origin" in html and "http://testserver" in html
 
 

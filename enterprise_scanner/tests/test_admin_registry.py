@@ -12,7 +12,17 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from analytics.models import DailyMetric, Event, EventType, Visitor, Website
+from analytics.models import (
+    CompanyDailyVisit,
+    DailyMetric,
+    ErasureRecord,
+    Event,
+    EventType,
+    IpRange,
+    PageDailyView,
+    Visitor,
+    Website,
+)
 from analytics.services import website_create
 from assessments.models import Finding, RoiCalculation, SecurityAssessment, Severity
 from chat.models import AgentSession, Conversation, KnowledgeArticle, Message, MessageSender
@@ -45,6 +55,10 @@ ADDABLE: dict[type[Model], bool] = {
     Visitor: False,
     Event: False,
     DailyMetric: False,
+    CompanyDailyVisit: False,
+    PageDailyView: False,
+    IpRange: False,
+    ErasureRecord: False,
     Partner: True,
     Commission: False,
     ApiKey: False,
@@ -75,6 +89,18 @@ def rows() -> dict[type[Model], Model]:
         website=website, visitor=visitor, event_type=EventType.PAGE_VIEW, url="https://www.example.com/"
     )
     metric = DailyMetric.objects.create(date=datetime.date(2026, 1, 5), website=website, visitors=10)
+    company_visit = CompanyDailyVisit.objects.create(
+        date=metric.date, company=company, visitors=2, page_views=3, last_visit_at=page_view.occurred_at
+    )
+    page_day = PageDailyView.objects.create(date=metric.date, path="/pricing", views=4)
+    ip_range = IpRange.objects.create(
+        network="192.0.2.0/24",
+        version=4,
+        start="0" * 24 + "c0000200",
+        end="0" * 24 + "c00002ff",
+        company=company,
+    )
+    erasure = ErasureRecord.objects.create(email_sha256="0" * 64, deleted={"leads": 1}, actor_label="test")
     assessment = SecurityAssessment.objects.create(lead=lead, target_url="https://www.example.com/")
     finding = Finding.objects.create(
         assessment=assessment, check_id="csp-not-implemented", title="No CSP", severity=Severity.HIGH
@@ -112,6 +138,10 @@ def rows() -> dict[type[Model], Model]:
         Visitor: visitor,
         Event: page_view,
         DailyMetric: metric,
+        CompanyDailyVisit: company_visit,
+        PageDailyView: page_day,
+        IpRange: ip_range,
+        ErasureRecord: erasure,
         Partner: partner,
         Commission: commission,
         ApiKey: key,

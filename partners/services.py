@@ -1,0 +1,197 @@
+"""State changes of the partners domain: referral attribution and the commission life cycle.
+
+Commissions move pending → approved (by a sales manager) → paid; each step is written to the
+referred lead's timeline, and django-auditlog records the field changes with the staff user.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from leads.models import Lead, LeadEventKind, LeadStatus
+from leads.selectors import user_is_sales_manager
+from leads.services import lead_event_record
+
+from .models import Commission, CommissionStatus, Partner, PartnerStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+CENT = Decimal("0.01")
+
+
+def referral_apply(*, lead: Lead, code: str, actor_label: str) -> Partner | None:
+    """Credit the partner whose referral code the lead (or its browser) came with. The first
+    partner to refer a lead keeps it (first touch wins); later codes are only noted on the
+    timeline. Unknown or inactive codes are recorded and ignored. Returns the lead's partner."""
+    code = code.strip().upper()[:32]
+    if not code:
+        return None
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    partner = Partner.objects.filter(referral_code=code, status=PartnerStatus.ACTIVE).first()
+    if partner is None:
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Unknown or inactive referral code {code!r} ignored",
+            data={"referral_code": code},
+            actor_label=actor_label,
+        )
+        return None
+    if lead.partner_id is None:
+        lead.partner = partner
+        lead.save(update_fields=["partner", "updated_at"])
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Referred by {partner.name}",
+            data={"partner": partner.pk, "referral_code": partner.referral_code},
+            actor_label=actor_label,
+        )
+    elif (
+        lead.partner_id != partner.pk
+        and not lead.events.filter(kind=LeadEventKind.REFERRED, data__ignored_partner=partner.pk).exists()
+    ):
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Also arrived through {partner.name}'s link; the first referrer keeps the lead",
+            data={"ignored_partner": partner.pk, "referral_code": partner.referral_code},
+            actor_label=actor_label,
+        )
+    return lead.partner
+
+
+def commission_tiers_clean(tiers: Any) -> list[dict[str, str]]:
+    """Validate a partner's tiers: a list of {"min_deal_value", "rate"}, rates between 0 and 1,
+    distinct minimums. Returns them sorted by minimum, values as strings (JSON keeps them exact)."""
+    if tiers in (None, ""):
+        return []
+    if not isinstance(tiers, list):
+        raise ValidationError({"commission_tiers": "Give a list of tiers."})
+    cleaned: list[dict[str, str]] = []
+    for index, tier in enumerate(tiers, start=1):
+        if not isinstance(tier, dict) or set(tier) != {"min_deal_value", "rate"}:
+            raise ValidationError(
+                {"commission_tiers": f"Tier {index}: give exactly min_deal_value and rate."}
+            )
+        try:
+            minimum, rate = Decimal(str(tier["min_deal_value"])), Decimal(str(tier["rate"]))
+        except InvalidOperation as exc:
+            raise ValidationError({"commission_tiers": f"Tier {index}: not a number."}) from exc
+        if not minimum.is_finite() or minimum < 0 or not rate.is_finite() or not 0 <= rate <= 1:
+            raise ValidationError(
+                {"commission_tiers": f"Tier {index}: the minimum must be ≥ 0 and the rate between 0 and 1."}
+            )
+        cleaned.append({"min_deal_value": str(minimum), "rate": str(rate)})
+    minimums = [Decimal(t["min_deal_value"]) for t in cleaned]
+    if len(set(minimums)) != len(minimums):
+        raise ValidationError({"commission_tiers": "Two tiers have the same minimum."})
+    return sorted(cleaned, key=lambda t: Decimal(t["min_deal_value"]))
+
+
+def commission_rate_for(*, partner: Partner, deal_value: Decimal) -> Decimal:
+    """The partner's rate for a deal of this size: the tier with the largest minimum not above
+    the deal value, else the base rate."""
+    rate = partner.commission_rate
+    for tier in commission_tiers_clean(partner.commission_tiers):
+        if deal_value >= Decimal(tier["min_deal_value"]):
+            rate = Decimal(tier["rate"])
+    return rate
+
+
+@transaction.atomic
+def commission_compute(*, lead: Lead, actor_label: str = "system") -> Commission | None:
+    """The commission for a referred lead that was won: deal value × the partner's rate, rounded
+    half-up to the cent, pending approval. At most one per lead (a won lead reopened and won again
+    keeps its first commission). None when the lead has no partner or no actual deal value yet
+    (then the timeline says why, so sales can fill in the value and compute it again)."""
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("partner").get(pk=lead.pk)
+    if lead.partner is None or lead.status != LeadStatus.CLOSED_WON:
+        return None
+    existing = Commission.objects.filter(lead=lead).first()
+    if existing is not None:
+        return existing
+    if lead.actual_deal_value is None:
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"No commission for {lead.partner.name} yet: enter the actual deal value",
+            data={"partner": lead.partner.pk},
+            actor_label=actor_label,
+        )
+        return None
+    rate = commission_rate_for(partner=lead.partner, deal_value=lead.actual_deal_value)
+    amount = (lead.actual_deal_value * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    commission = Commission.objects.create(
+        partner=lead.partner, lead=lead, deal_value=lead.actual_deal_value, rate=rate, amount=amount
+    )
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.REFERRED,
+        summary=f"Commission {amount} for {lead.partner.name} ({rate * 100:g} % of {lead.actual_deal_value}), pending",
+        data={"commission": commission.pk, "amount": str(amount), "rate": str(rate)},
+        actor_label=actor_label,
+    )
+    return commission
+
+
+def _require_manager(actor: AbstractBaseUser) -> None:
+    if not (getattr(actor, "is_superuser", False) or user_is_sales_manager(actor)):
+        raise PermissionDenied("Only a sales manager may approve or pay commissions.")
+
+
+@transaction.atomic
+def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
+    """A sales manager approves a pending commission for payment."""
+    _require_manager(actor)
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("partner", "lead")
+        .get(pk=commission.pk)
+    )
+    if commission.status != CommissionStatus.PENDING:
+        raise ValidationError(f"Only pending commissions can be approved (this one is {commission.status}).")
+    commission.status = CommissionStatus.APPROVED
+    commission.approved_by = actor
+    commission.approved_at = timezone.now()
+    commission.save(update_fields=["status", "approved_by", "approved_at"])
+    lead_event_record(
+        lead=commission.lead,
+        kind=LeadEventKind.REFERRED,
+        summary=f"Commission {commission.amount} for {commission.partner.name} approved",
+        data={"commission": commission.pk, "status": commission.status},
+        actor=actor,
+    )
+    return commission
+
+
+@transaction.atomic
+def commission_mark_paid(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
+    """Record that an approved commission was paid out."""
+    _require_manager(actor)
+    commission = (
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("partner", "lead")
+        .get(pk=commission.pk)
+    )
+    if commission.status != CommissionStatus.APPROVED:
+        raise ValidationError(
+            f"Only approved commissions can be marked paid (this one is {commission.status})."
+        )
+    commission.status = CommissionStatus.PAID
+    commission.paid_at = timezone.now()
+    commission.save(update_fields=["status", "paid_at"])
+    lead_event_record(
+        lead=commission.lead,
+        kind=LeadEventKind.REFERRED,
+        summary=f"Commission {commission.amount} for {commission.partner.name} paid",
+        data={"commission": commission.pk, "status": commission.status},
+        actor=actor,
+    )
+    return commission

@@ -1,0 +1,187 @@
+"""Commission math and life cycle through the interfaces staff use: a referred lead is won
+through the lead API, a manager approves and pays in the admin; partners read their own data."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from pypdf import PdfReader
+
+from enterprise_scanner.api.services import api_key_create
+from leads.models import Lead, LeadEventKind, LeadStatus
+from leads.services import lead_change_status
+from leads.tests.factories import LeadFactory
+from partners.models import Commission, CommissionStatus, Partner, PartnerStatus
+from partners.services import (
+    commission_approve,
+    commission_mark_paid,
+    commission_rate_for,
+    commission_tiers_clean,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partner(db) -> Partner:
+    return Partner.objects.create(
+        name="Acme Partners",
+        referral_code="ACME-2026",
+        status=PartnerStatus.ACTIVE,
+        commission_rate=Decimal("0.1000"),
+        commission_tiers=[
+            {"min_deal_value": "100000", "rate": "0.12"},
+            {"min_deal_value": "500000", "rate": "0.15"},
+        ],
+    )
+
+
+def won(lead: Lead, value: str | None) -> Lead:
+    Lead.objects.filter(pk=lead.pk).update(actual_deal_value=Decimal(value) if value else None)
+    api = api_key_create(name="CRM", scopes=["leads:write"])[1]
+    response = Client(headers={"Authorization": f"Api-Key {api}"}).patch(
+        f"/api/v1/leads/{lead.pk}/", {"status": "closed_won"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    return Lead.objects.get(pk=lead.pk)
+
+
+@pytest.mark.parametrize(
+    ("deal", "rate", "amount"),
+    [
+        ("50000.00", "0.1000", "5000.00"),
+        ("99999.99", "0.1000", "10000.00"),  # 9999.999 rounds half-up to the cent
+        ("100000.00", "0.12", "12000.00"),
+        ("750000.00", "0.15", "112500.00"),
+        ("0.00", "0.1000", "0.00"),
+    ],
+)
+def test_commission_on_closed_won_uses_the_tier_for_the_deal_size(partner, deal, rate, amount) -> None:
+    lead = LeadFactory(partner=partner, status=LeadStatus.PROPOSAL)
+    won(lead, deal)
+    commission = Commission.objects.get(lead=lead)
+    assert (commission.partner, commission.status) == (partner, CommissionStatus.PENDING)
+    assert commission.deal_value == Decimal(deal)
+    assert commission.rate == Decimal(rate) and commission.amount == Decimal(amount)
+    assert lead.events.filter(
+        kind=LeadEventKind.REFERRED, summary__startswith=f"Commission {amount}"
+    ).exists()
+
+
+def test_no_commission_without_partner_or_deal_value_and_never_twice(partner) -> None:
+    unreferred = LeadFactory(status=LeadStatus.PROPOSAL)
+    won(unreferred, "100000")
+    no_value = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), None)
+    assert not Commission.objects.exists()
+    assert no_value.events.filter(summary__contains="enter the actual deal value").exists()
+
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), "1000")
+    lead_change_status(lead=lead, status=LeadStatus.PROPOSAL)
+    lead_change_status(lead=lead, status=LeadStatus.CLOSED_WON)
+    assert Commission.objects.filter(lead=lead).count() == 1
+
+
+def test_tiers_are_validated() -> None:
+    assert commission_tiers_clean([{"rate": "0.2", "min_deal_value": 10}])[0]["min_deal_value"] == "10"
+    for bad in (
+        [{"rate": "2", "min_deal_value": "1"}],
+        [{"rate": "x", "min_deal_value": "1"}],
+        {"a": 1},
+        [{"rate": "0.1", "min_deal_value": "1"}, {"rate": "0.2", "min_deal_value": "1.0"}],
+    ):
+        with pytest.raises(ValidationError):
+            commission_tiers_clean(bad)
+    base = Partner(commission_rate=Decimal("0.05"), commission_tiers=[])
+    assert commission_rate_for(partner=base, deal_value=Decimal("1000000")) == Decimal("0.05")
+
+
+def test_approve_and_pay_in_the_admin_managers_only_and_audited(
+    partner, manager_client, sales_manager, sales_rep
+) -> None:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), "200000")
+    commission = Commission.objects.get(lead=lead)
+    with pytest.raises(PermissionDenied):
+        commission_approve(commission=commission, actor=sales_rep)
+    with pytest.raises(ValidationError, match="Only approved"):
+        commission_mark_paid(commission=commission, actor=sales_manager)
+
+    url = "/admin/partners/commission/"
+    response = manager_client.post(
+        url, {"action": "approve", "_selected_action": [commission.pk]}, follow=True
+    )
+    assert "1 commission(s) approved." in response.content.decode()
+    commission.refresh_from_db()
+    assert commission.status == CommissionStatus.APPROVED and commission.approved_by == sales_manager
+
+    response = manager_client.post(
+        url, {"action": "mark_paid", "_selected_action": [commission.pk]}, follow=True
+    )
+    assert "1 commission(s) marked paid." in response.content.decode()
+    commission.refresh_from_db()
+    assert commission.status == CommissionStatus.PAID and commission.paid_at is not None
+
+    changes = LogEntry.objects.get_for_object(commission).order_by("timestamp")
+    assert [e.changes_dict.get("status") for e in changes][-2:] == [
+        ["pending", "approved"],
+        ["approved", "paid"],
+    ]
+    summaries = list(lead.events.filter(kind=LeadEventKind.REFERRED).values_list("summary", flat=True))
+    assert any("approved" in s for s in summaries) and any(s.endswith("paid") for s in summaries)
+
+
+def test_monthly_statement_as_csv_and_pdf(partner, manager_client, rep_client) -> None:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL, company__name="=Evil Corp"), "100000")
+    month = Commission.objects.get(lead=lead).created_at.strftime("%Y-%m")
+    url = f"/admin/partners/partner/{partner.pk}/statement/?month={month}"
+
+    csv_response = manager_client.get(url + "&format=csv")
+    assert csv_response.status_code == 200
+    text = csv_response.content.decode()
+    assert "'=Evil Corp" in text and "12,000.00" in text and 'Total pending,,,,"12,000.00"' in text
+
+    pdf = manager_client.get(url + "&format=pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Acme Partners" in pdf_text and "12,000.00" in pdf_text
+
+    assert manager_client.get(url.replace(month, "2026-13") + "&format=csv").status_code == 404
+    assert rep_client.get(url + "&format=csv").status_code == 403  # reps cannot see commissions
+
+
+def test_partner_api_returns_only_the_keys_partner_data(partner) -> None:
+    other = Partner.objects.create(name="Other", referral_code="OTHER-1", status=PartnerStatus.ACTIVE)
+    mine = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL, company__name="Mine Inc"), "1000")
+    theirs = won(LeadFactory(partner=other, status=LeadStatus.PROPOSAL, company__name="Theirs Inc"), "5000")
+    _, my_key = api_key_create(name="Acme portal", scopes=["partner"], partner=partner)
+    _, other_key = api_key_create(name="Other portal", scopes=["partner"], partner=other)
+
+    mine_client = Client(headers={"Authorization": f"Api-Key {my_key}"})
+    referrals = mine_client.get("/api/v1/partner/referrals/").json()
+    assert [r["id"] for r in referrals["results"]] == [str(mine.pk)]
+    assert referrals["results"][0]["company"] == "Mine Inc"
+    assert "email" not in referrals["results"][0]
+    commissions = mine_client.get("/api/v1/partner/commissions/").json()
+    assert [c["amount"] for c in commissions["results"]] == ["100.00"]
+
+    other_client = Client(headers={"Authorization": f"Api-Key {other_key}"})
+    assert [r["id"] for r in other_client.get("/api/v1/partner/referrals/").json()["results"]] == [
+        str(theirs.pk)
+    ]
+
+    # A partner with no referrals sees nothing at all; non-partner keys are refused.
+    third = Partner.objects.create(name="Third", referral_code="THIRD-1", status=PartnerStatus.ACTIVE)
+    _, third_key = api_key_create(name="Third", scopes=["partner"], partner=third)
+    third_client = Client(headers={"Authorization": f"Api-Key {third_key}"})
+    assert third_client.get("/api/v1/partner/referrals/").json()["count"] == 0
+    assert third_client.get("/api/v1/partner/commissions/").json()["count"] == 0
+    _, crm_key = api_key_create(name="CRM", scopes=["leads:read"])
+    assert (
+        Client(headers={"Authorization": f"Api-Key {crm_key}"}).get("/api/v1/partner/referrals/").status_code
+        == 403
+    )
+    assert Client().get("/api/v1/partner/commissions/").status_code in (401, 403)
