@@ -105,7 +105,7 @@ def main() -> None:
             sh("import_vs_copy.py", "--rows", str(max(1000, int(100_000 * scale))), env=env)
         produced += ["import_sqlite"] + (["import_postgresql"] if postgres else [])
     if "assessment" in wanted:
-        sh("assessment_report.py", "--runs", "10", "--json")
+        sh("assessment_report.py", "--runs", "10", "--json", env={"DEBUG": "true"})
         produced.append("assessment_report")
     rows: list[dict] = []
     for name in produced:
