@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve migrate test test-postgres lint format check clean
+.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,12 @@ format: venv ## Apply ruff fixes and formatting
 
 check: venv ## Django's deployment checklist with production settings (needs SECRET_KEY, ALLOWED_HOSTS)
 	DEBUG=false $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: venv ## Benchmarks vs references, reduced scale (BENCH_SCALE=1 for full; BENCH_POSTGRES / BENCH_REDIS URLs add those)
+	$(BIN)/python bench/run.py
+
+soak: venv ## The slow fault tests (killed worker, concurrent PostgreSQL submissions): minutes, not seconds
+	$(BIN)/pytest -m soak -p no:cacheprovider $(PYTEST_ARGS)
 
 clean: ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache staticfiles

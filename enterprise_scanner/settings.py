@@ -294,6 +294,9 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
 }
+# Wrong secret API keys allowed per client IP before every key from it is refused with 429
+# (issue 8: key guessing is throttled; authentication runs before DRF's own throttles).
+THROTTLE_API_KEY_FAILURES: str = env.str("THROTTLE_API_KEY_FAILURES", default="10/hour")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Enterprise Scanner API",

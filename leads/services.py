@@ -150,6 +150,29 @@ def company_resolve(
         return company_find_by_domain(domain=email_domain.registrable)
 
 
+def _fill_empty_fields(*, lead: Lead, submission: LeadSubmission) -> list[str]:
+    """Copy what the submission says into the lead's still-empty fields; return their names.
+    A known lead keeps its values (first touch wins for UTM fields too)."""
+    changed: list[str] = []
+    for name in FILLABLE_FIELDS:
+        value = getattr(submission, name)
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    if submission.company and not lead.company_name:
+        lead.company_name = submission.company
+        changed.append("company_name")
+    for name in UTM_FIELDS:
+        value = submission.utm.get(name, "")
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    if submission.consent_marketing and not lead.consent_marketing:
+        lead.consent_marketing, lead.consent_marketing_at = True, timezone.now()
+        changed += ["consent_marketing", "consent_marketing_at"]
+    return changed
+
+
 def _lead_for_update(email: str) -> Lead | None:
     return Lead.objects.select_for_update().filter(email__iexact=email).first()
 
@@ -171,60 +194,61 @@ def lead_submit(
     email = submission.email.strip()
     lead = _lead_for_update(email)
     created = False
+    company: Company | None = None
     if lead is None:
+        # A new lead is written with one INSERT carrying everything the form said and its
+        # company, rather than INSERT then UPDATEs: each save is also an audit-log entry, and
+        # intake is the hottest write path.
+        company = company_resolve(
+            email=email, company_name=submission.company, employee_count=submission.employee_count
+        )
+        lead = Lead(email=email, source=submission.form)
+        changed = _fill_empty_fields(lead=lead, submission=submission)
+        if company is not None:
+            lead.company, lead.is_fortune_500 = company, company.is_fortune_500
         try:
             with transaction.atomic():
-                lead = Lead.objects.create(email=email, source=submission.form)
+                lead.save(force_insert=True)
                 created = True
         except IntegrityError:
             lead = _lead_for_update(email)
             if lead is None:  # pragma: no cover - the conflicting row must exist now
                 raise
-    assert lead is not None
+    if not created:
+        changed = _fill_empty_fields(lead=lead, submission=submission)
+        if changed:
+            lead.save(update_fields=[*changed, "updated_at"])
 
-    changed: list[str] = []
-    for name in FILLABLE_FIELDS:
-        value = getattr(submission, name)
-        if value and not getattr(lead, name):
-            setattr(lead, name, value)
-            changed.append(name)
-    if submission.company and not lead.company_name:
-        lead.company_name = submission.company
-        changed.append("company_name")
-    for name in UTM_FIELDS:  # first touch wins
-        value = submission.utm.get(name, "")
-        if value and not getattr(lead, name):
-            setattr(lead, name, value)
-            changed.append(name)
-    if submission.consent_marketing and not lead.consent_marketing:
-        lead.consent_marketing, lead.consent_marketing_at = True, timezone.now()
-        changed += ["consent_marketing", "consent_marketing_at"]
-    if changed:
-        lead.save(update_fields=[*changed, "updated_at"])
-
-    lead_event_record(
-        lead=lead,
-        kind=LeadEventKind.SUBMITTED,
-        summary=f"Submitted the {LeadSource(submission.form).label.lower()} form",
-        data={
-            "form": submission.form,
-            "message": submission.message,
-            "company": submission.company,
-            "job_title": submission.job_title,
-            "employee_count": submission.employee_count,
-            "page_url": submission.page_url,
-            "utm": submission.utm,
-            "website": website.pk if website else None,
-            "filled_fields": changed,
-        },
-        actor_label=actor_label,
-    )
-    if created:
-        lead_event_record(
-            lead=lead, kind=LeadEventKind.CREATED, summary="Lead created", actor_label=actor_label
+    events = [
+        lead_event_build(
+            lead=lead,
+            kind=LeadEventKind.SUBMITTED,
+            summary=f"Submitted the {LeadSource(submission.form).label.lower()} form",
+            data={
+                "form": submission.form,
+                "message": submission.message,
+                "company": submission.company,
+                "job_title": submission.job_title,
+                "employee_count": submission.employee_count,
+                "page_url": submission.page_url,
+                "utm": submission.utm,
+                "website": website.pk if website else None,
+                "filled_fields": changed,
+            },
+            actor_label=actor_label,
         )
+    ]
+    if created:
+        events.append(
+            lead_event_build(
+                lead=lead, kind=LeadEventKind.CREATED, summary="Lead created", actor_label=actor_label
+            )
+        )
+        if company is not None:
+            events.append(_company_matched_event(lead=lead, company=company))
+    LeadEvent.objects.bulk_create(events)  # the timeline of one submission in one INSERT
 
-    if lead.company_id is None:
+    if not created and lead.company_id is None:
         company = company_resolve(
             email=email, company_name=submission.company, employee_count=submission.employee_count
         )
@@ -250,14 +274,18 @@ def lead_link_company(*, lead: Lead, company: Company) -> Lead:
     lead.company = company
     lead.is_fortune_500 = company.is_fortune_500
     lead.save(update_fields=["company", "is_fortune_500", "updated_at"])
+    _company_matched_event(lead=lead, company=company).save()
+    return lead
+
+
+def _company_matched_event(*, lead: Lead, company: Company) -> LeadEvent:
     rank = f", Fortune 500 #{company.fortune_rank} ({company.fortune_year})" if company.fortune_rank else ""
-    lead_event_record(
+    return lead_event_build(
         lead=lead,
         kind=LeadEventKind.COMPANY_MATCHED,
         summary=f"Matched to {company.name} ({company.domain}{rank})",
         data={"company": str(company.pk), "domain": company.domain, "fortune_rank": company.fortune_rank},
     )
-    return lead
 
 
 def _link_visitor(*, lead: Lead, website: Website, anonymous_id: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 from .services import api_key_check
@@ -33,6 +35,30 @@ class ApiKeyUser(AnonymousUser):
         return f"api-key:{self.key.prefix}"
 
 
+class ApiKeyFailureThrottle(SimpleRateThrottle):
+    """Counts wrong API keys per client IP. Authentication runs before DRF's throttles, so a
+    failed key would never reach ApiKeyThrottle: without this, guessing keys is limited only by
+    bandwidth. Once an address has sent `THROTTLE_API_KEY_FAILURES` wrong keys, every key it
+    sends is refused with 429 until the window has passed."""
+
+    scope = "api_key_failure"
+
+    def get_rate(self) -> str:
+        return settings.THROTTLE_API_KEY_FAILURES
+
+    def get_cache_key(self, request: Request, view: object) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def blocked(self, request: Request) -> bool:
+        self.key = self.get_cache_key(request, None)
+        self.now = self.timer()
+        self.history = [at for at in self.cache.get(self.key, []) if at > self.now - self.duration]
+        return len(self.history) >= self.num_requests
+
+    def record_failure(self) -> None:
+        self.throttle_success()
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiKeyUser, ApiKey] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -43,8 +69,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         if not raw_key.strip():
             raise exceptions.AuthenticationFailed("No API key given after 'Api-Key'.")
+        failures = ApiKeyFailureThrottle()
+        if failures.blocked(request):
+            raise exceptions.Throttled(
+                wait=failures.wait(), detail="Too many invalid API keys from this address."
+            )
         key = api_key_check(raw_key=raw_key)
         if key is None:
+            failures.record_failure()
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
         return ApiKeyUser(key), key
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest
 
 from analytics.selectors import origin_is_allowed
 
+logger = logging.getLogger(__name__)
+
 
 def allow_website_origins(sender: Any, request: HttpRequest, **kwargs: Any) -> bool:
-    """django-cors-headers asks this for each cross-origin request to /api/v1/."""
-    return origin_is_allowed(request.headers.get("Origin", ""))
+    """django-cors-headers asks this for each cross-origin request to /api/v1/.
+
+    It runs on the way out too, after the view has answered. With the database down that answer
+    is already a 503 with Retry-After; failing here would turn it into a 500, so an origin that
+    cannot be checked is simply not allowed."""
+    try:
+        return origin_is_allowed(request.headers.get("Origin", ""))
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("CORS origin check skipped, database unavailable: %s", exc)
+        return False

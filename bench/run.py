@@ -1,0 +1,134 @@
+"""`make bench`: run every benchmark, print one table of ratios, write bench/results/summary.{json,md}.
+
+    .venv/bin/python bench/run.py                 # reduced scale (minutes, on a scratch SQLite)
+    .venv/bin/python bench/run.py --scale 1       # the issue's full sizes (long)
+    BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/es_bench BENCH_REDIS=redis://127.0.0.1:6379/13 \
+        .venv/bin/python bench/run.py            # also on PostgreSQL and the Redis channel layer
+
+Each benchmark runs in its own process (its own scratch database and settings) and measures our
+code and a reference in the same run, so the ratio stays meaningful on a shared machine where
+absolute numbers drift. Only loopback addresses are ever used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+
+
+def sh(script: str, *args: str, env: dict[str, str] | None = None) -> None:
+    command = [PYTHON, str(ROOT / "bench" / script), *args]
+    print(f"\n$ {' '.join(command[1:])}", flush=True)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, check=True)  # noqa: S603 - our own scripts
+    print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
+def chat_rows(path: Path) -> list[dict]:
+    """bench/chat_latency.py's rows as ratios: chat against the echo consumer per visitor count."""
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    by_key = {(r["consumer"], r["visitors"]): r for r in data["rows"]}
+    rows = []
+    for (consumer, visitors), chat in sorted(by_key.items(), key=lambda item: item[0][1]):
+        echo = by_key.get(("echo", visitors))
+        if consumer != "chat" or echo is None:
+            continue
+        rows.append(
+            {
+                "benchmark": f"chat {visitors} visitors ({data['layer']})",
+                "measure": "p99 ms vs echo",
+                "ours": chat["p99_ms"],
+                "reference": echo["p99_ms"],
+                "ratio": round(chat["p99_ms"] / echo["p99_ms"], 2) if echo["p99_ms"] else None,
+                "target": "p99 < 50 ms at 500",
+                "met": chat["p99_ms"] < 50,
+                "detail": f"{chat['messages_per_s']} vs {echo['messages_per_s']} messages/s",
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| benchmark | measure | ours | reference | ratio | target | met | detail |",
+        "|---|---|---:|---:|---:|---|---|---|",
+    ]
+    for r in rows:
+        met = {True: "yes", False: "NO", None: "—"}[r.get("met")]
+        lines.append(
+            f"| {r['benchmark']} | {r['measure']} | {r['ours']} | {r['reference']} | {r['ratio']} "
+            f"| {r['target']} | {met} | {r.get('detail', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "0.01")))
+    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment")
+    args = parser.parse_args()
+    scale = args.scale
+    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment"])
+    postgres = os.environ.get("BENCH_POSTGRES", "")
+    redis = os.environ.get("BENCH_REDIS", "")
+    for url in (postgres, redis):
+        if url and not any(
+            host in url for host in ("@127.0.0.1", "@localhost", "//127.0.0.1", "//localhost")
+        ):
+            raise SystemExit(f"benchmarks run against loopback only, not {url}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    databases = [{}] + ([{"DATABASE_URL": postgres}] if postgres else [])
+    produced: list[str] = []
+    started = time.perf_counter()
+
+    if "intake" in wanted:
+        for env in databases:
+            sh("lead_intake.py", "--requests", str(max(200, int(20_000 * scale))), env=env)
+        produced += ["lead_intake_sqlite"] + (["lead_intake_postgresql"] if postgres else [])
+    if "admin" in wanted:
+        for env in databases:
+            sh("admin_scale.py", "--scale", str(scale), env=env)
+        produced += ["admin_scale_sqlite"] + (["admin_scale_postgresql"] if postgres else [])
+    if "import" in wanted:
+        for env in databases:
+            sh("import_vs_copy.py", "--rows", str(max(1000, int(100_000 * scale))), env=env)
+        produced += ["import_sqlite"] + (["import_postgresql"] if postgres else [])
+    if "assessment" in wanted:
+        sh("assessment_report.py", "--runs", "10", "--json", env={"DEBUG": "true"})
+        produced.append("assessment_report")
+    rows: list[dict] = []
+    for name in produced:
+        path = RESULTS / f"{name}.json"
+        if path.exists():
+            rows += json.loads(path.read_text())["rows"]
+    if "chat" in wanted:
+        visitors = [str(max(1, int(n * min(1.0, scale * 10)))) for n in (50, 200, 500)]
+        sh("chat_latency.py", "--visitors", *visitors, "--messages", "10")
+        rows += chat_rows(RESULTS / "chat_latency_memory.json")
+        if redis:
+            sh("chat_latency.py", "--visitors", *visitors, "--messages", "10", env={"REDIS_URL": redis})
+            rows += chat_rows(RESULTS / "chat_latency_redis.json")
+
+    summary = table(rows)
+    header = (
+        f"Benchmarks at scale {scale} — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {time.perf_counter() - started:.0f} s"
+    )
+    print(f"\n{header}\n\n{summary}")
+    (RESULTS / "summary.md").write_text(f"{header}\n\n{summary}\n")
+    (RESULTS / "summary.json").write_text(json.dumps({"scale": scale, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
