@@ -26,6 +26,9 @@ from partners.services import (
 
 pytestmark = pytest.mark.django_db
 
+#: Measured per partner API list page: key lookup, last-used stamp, count, page (2 or 12 rows alike).
+QUERIES_PER_PARTNER_LIST = 4
+
 
 @pytest.fixture
 def partner(db) -> Partner:
@@ -185,3 +188,17 @@ def test_partner_api_returns_only_the_keys_partner_data(partner) -> None:
         == 403
     )
     assert Client().get("/api/v1/partner/commissions/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_partner_api_lists_have_a_fixed_query_count(partner, count, django_assert_max_num_queries) -> None:
+    """Key lookup, last-used stamp, count and one page, whatever the number of referrals: each row's
+    company and commission come with the page, not one query per row."""
+    for i in range(count):
+        won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL, company__name=f"Client {i}"), "1000")
+    _, key = api_key_create(name="Acme portal", scopes=["partner"], partner=partner)
+    client = Client(headers={"Authorization": f"Api-Key {key}"})
+    for url in ("/api/v1/partner/referrals/", "/api/v1/partner/commissions/"):
+        with django_assert_max_num_queries(QUERIES_PER_PARTNER_LIST):
+            response = client.get(url)
+        assert response.json()["count"] == count
