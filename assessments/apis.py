@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from enterprise_scanner.api.fields import TargetUrlField
 from enterprise_scanner.api.permissions import IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
 from enterprise_scanner.api.throttles import SiteIpThrottle, SiteKeyThrottle, StatusPollIpThrottle
@@ -38,7 +39,7 @@ class _SitePostView(APIView):
 
 class AssessmentRequestInput(LeadSubmitInput):
     form = None  # always the assessment form
-    target_url = serializers.CharField(
+    target_url = TargetUrlField(
         max_length=2048, help_text="The website to assess, e.g. https://www.example.com"
     )
 

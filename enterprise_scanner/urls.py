@@ -32,3 +32,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "enterprise_scanner.api.error_pages.not_found"
+handler500 = "enterprise_scanner.api.error_pages.server_error"

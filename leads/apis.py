@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from enterprise_scanner.api.authentication import ApiKeyAuthentication
+from enterprise_scanner.api.fields import EmailAddressField
 from enterprise_scanner.api.permissions import HasApiScope, IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
 from enterprise_scanner.api.throttles import ApiKeyThrottle, SiteIpThrottle, SiteKeyThrottle
@@ -36,7 +37,7 @@ HONEYPOT_FIELD = "website"
 
 
 class LeadSubmitInput(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
+    email = EmailAddressField(max_length=254)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     company = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
