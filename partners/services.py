@@ -146,52 +146,64 @@ def _require_manager(actor: AbstractBaseUser) -> None:
         raise PermissionDenied("Only a sales manager may approve or pay commissions.")
 
 
-@transaction.atomic
-def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
-    """A sales manager approves a pending commission for payment."""
+def _commission_transition(
+    *,
+    commission: Commission,
+    actor: AbstractBaseUser,
+    from_status: CommissionStatus,
+    to_status: CommissionStatus,
+    refusal: str,
+    verb: str,
+    stamp: dict[str, object],
+) -> Commission:
+    """Move one commission from `from_status` to `to_status` under a row lock (two managers
+    clicking at once cannot both succeed), set the `stamp` fields and record it on the lead's
+    timeline. Callers run it inside their transaction."""
     _require_manager(actor)
     commission = (
         Commission.objects.select_for_update(of=("self",))
         .select_related("partner", "lead")
         .get(pk=commission.pk)
     )
-    if commission.status != CommissionStatus.PENDING:
-        raise ValidationError(f"Only pending commissions can be approved (this one is {commission.status}).")
-    commission.status = CommissionStatus.APPROVED
-    commission.approved_by = actor
-    commission.approved_at = timezone.now()
-    commission.save(update_fields=["status", "approved_by", "approved_at"])
+    if commission.status != from_status:
+        raise ValidationError(f"{refusal} (this one is {commission.status}).")
+    commission.status = to_status
+    for field, value in stamp.items():
+        setattr(commission, field, value)
+    commission.save(update_fields=["status", *stamp])
     lead_event_record(
         lead=commission.lead,
         kind=LeadEventKind.REFERRED,
-        summary=f"Commission {commission.amount} for {commission.partner.name} approved",
+        summary=f"Commission {commission.amount} for {commission.partner.name} {verb}",
         data={"commission": commission.pk, "status": commission.status},
         actor=actor,
     )
     return commission
+
+
+@transaction.atomic
+def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
+    """A sales manager approves a pending commission for payment."""
+    return _commission_transition(
+        commission=commission,
+        actor=actor,
+        from_status=CommissionStatus.PENDING,
+        to_status=CommissionStatus.APPROVED,
+        refusal="Only pending commissions can be approved",
+        verb="approved",
+        stamp={"approved_by": actor, "approved_at": timezone.now()},
+    )
 
 
 @transaction.atomic
 def commission_mark_paid(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
     """Record that an approved commission was paid out."""
-    _require_manager(actor)
-    commission = (
-        Commission.objects.select_for_update(of=("self",))
-        .select_related("partner", "lead")
-        .get(pk=commission.pk)
-    )
-    if commission.status != CommissionStatus.APPROVED:
-        raise ValidationError(
-            f"Only approved commissions can be marked paid (this one is {commission.status})."
-        )
-    commission.status = CommissionStatus.PAID
-    commission.paid_at = timezone.now()
-    commission.save(update_fields=["status", "paid_at"])
-    lead_event_record(
-        lead=commission.lead,
-        kind=LeadEventKind.REFERRED,
-        summary=f"Commission {commission.amount} for {commission.partner.name} paid",
-        data={"commission": commission.pk, "status": commission.status},
+    return _commission_transition(
+        commission=commission,
         actor=actor,
+        from_status=CommissionStatus.APPROVED,
+        to_status=CommissionStatus.PAID,
+        refusal="Only approved commissions can be marked paid",
+        verb="paid",
+        stamp={"paid_at": timezone.now()},
     )
-    return commission

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..retriever import Retrieval
 from . import TestResult
-from .cross_origin_opener_policy import structured_token
+from .single_token_header import single_token_result
 
 NAME = "cross-origin-embedder-policy"
 RESULTS = {
@@ -16,11 +16,10 @@ RESULTS = {
 
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
-    values = response.header_values("cross-origin-embedder-policy") if response else []
-    if not values:
-        return TestResult(NAME, "coep-not-implemented", True)
-    evidence = "\n".join(f"Cross-Origin-Embedder-Policy: {v[:1024]}" for v in values)
-    if len(values) > 1:
-        return TestResult(NAME, "coep-header-invalid", False, evidence)
-    result = RESULTS.get(structured_token(values[0]), "coep-header-invalid")
-    return TestResult(NAME, result, result != "coep-header-invalid", evidence)
+    return single_token_result(
+        test=NAME,
+        header="Cross-Origin-Embedder-Policy",
+        prefix="coep",
+        values=response.header_values("cross-origin-embedder-policy") if response else [],
+        results=RESULTS,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..retriever import Retrieval
 from . import TestResult
+from .single_token_header import single_token_result
 
 NAME = "cross-origin-opener-policy"
 RESULTS = {
@@ -18,17 +19,12 @@ RESULTS = {
 }
 
 
-def structured_token(value: str) -> str:
-    return value[:1024].split(";", 1)[0].strip()
-
-
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
-    values = response.header_values("cross-origin-opener-policy") if response else []
-    if not values:
-        return TestResult(NAME, "coop-not-implemented", True)
-    evidence = "\n".join(f"Cross-Origin-Opener-Policy: {v[:1024]}" for v in values)
-    if len(values) > 1:
-        return TestResult(NAME, "coop-header-invalid", False, evidence)
-    result = RESULTS.get(structured_token(values[0]), "coop-header-invalid")
-    return TestResult(NAME, result, result != "coop-header-invalid", evidence)
+    return single_token_result(
+        test=NAME,
+        header="Cross-Origin-Opener-Policy",
+        prefix="coop",
+        values=response.header_values("cross-origin-opener-policy") if response else [],
+        results=RESULTS,
+    )
