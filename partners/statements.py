@@ -1,7 +1,8 @@
 """Monthly partner statements as CSV and PDF: what the partner earned in one month.
 
-Every value that reaches the PDF goes through reportlab's `escape`, since partner and company
-names are free text typed by people."""
+Partner and company names are free text typed by people: every value that reaches the PDF goes
+through reportlab's `escape`, and every CSV cell through the lead exports' `spreadsheet_safe`
+(a leading = + - @ tab or CR is quoted, so no cell opens as a formula)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from leads.resources import spreadsheet_safe
 
 from .models import Commission, CommissionStatus, Partner
 from .selectors import partner_statement_commissions
@@ -65,18 +68,15 @@ def statement_for(*, partner: Partner, month: date) -> Statement:
     )
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def statement_csv(statement: Statement) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([f"Commission statement {statement.month:%B %Y}", _csv_safe(statement.partner.name)])
+    writer.writerow(
+        [f"Commission statement {statement.month:%B %Y}", spreadsheet_safe(statement.partner.name)]
+    )
     writer.writerow(HEADER)
     for row in statement.rows():
-        writer.writerow([_csv_safe(cell) for cell in row])
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     for status, total in statement.totals.items():
         writer.writerow([f"Total {status}", "", "", "", f"{total:,.2f}"])
     return out.getvalue().encode("utf-8")
