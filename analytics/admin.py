@@ -31,7 +31,7 @@ from .models import (
     Visitor,
     Website,
 )
-from .selectors import analytics_overview
+from .selectors import analytics_overview, visitor_queryset_for_user
 from .services import normalise_origin, website_create, website_update
 
 
@@ -118,6 +118,9 @@ class VisitorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Visitors are created by the tracker.
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Visitor]:
+        return visitor_queryset_for_user(user=request.user).select_related("website", "lead", "company")
 
 
 @admin.register(Event)

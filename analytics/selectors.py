@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from leads.models import Company
+from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
-from .models import DailyMetric, PageDailyView, Website
+from .models import DailyMetric, PageDailyView, Visitor, Website
 
 #: Websites are read on every public request; keep them briefly in the cache. Changes made through
 #: `analytics.services` clear it at once; the timeout bounds any other path.
@@ -101,3 +102,12 @@ def analytics_overview(*, end: date, days: int = 30, top: int = 10) -> Overview:
     return Overview(
         start=start, end=end, days=series, top_pages=top_pages, top_companies=top_companies, funnel=funnel
     )
+
+
+def visitor_queryset_for_user(*, user: Any) -> QuerySet[Visitor]:
+    """Visitors `user` may see in the admin: a manager all; a rep the anonymous ones and those
+    whose lead they may see, so another rep's lead is not found through its visits."""
+    queryset = Visitor.objects.all()
+    if user_is_sales_manager(user):
+        return queryset
+    return queryset.filter(Q(lead__isnull=True) | Q(lead__in=lead_queryset_for_user(user=user).values("pk")))

@@ -16,6 +16,7 @@ from django.urls import URLPattern, path
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
 from .models import AgentSession, Conversation, KnowledgeArticle, Message
+from .selectors import conversation_queryset_for_agent
 
 
 class MessageInline(ReadOnlyInline):
@@ -67,6 +68,11 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
+        """The conversations the console would let this agent open: a rep the waiting ones and
+        their own, not another rep's chats (with that rep's lead and transcript)."""
+        return conversation_queryset_for_agent(user=request.user)
+
     def get_urls(self) -> list[URLPattern]:
         console = path("console/", self.admin_site.admin_view(self.console_view), name="chat_console")
         return [console, *super().get_urls()]
@@ -93,6 +99,10 @@ class MessageAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("sender",)
     search_fields = ("body", "conversation__lead__email")
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        visible = conversation_queryset_for_agent(user=request.user).values("pk")
+        return super().get_queryset(request).filter(conversation__in=visible)
 
     @admin.display(description="Message")
     def short_body(self, obj: Message) -> str:
