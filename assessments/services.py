@@ -62,6 +62,12 @@ class AssessmentRateLimited(Exception):
 # --- Request ----------------------------------------------------------------------------------------
 
 
+#: What the assessment's columns hold: a DNS name is at most 253 characters (RFC 1035); longer
+#: input is refused here rather than by the database (PostgreSQL: DataError, a 500).
+MAX_HOST_LENGTH = SecurityAssessment._meta.get_field("target_host").max_length
+MAX_URL_LENGTH = SecurityAssessment._meta.get_field("target_url").max_length
+
+
 def target_normalise(target_url: str) -> tuple[str, str]:
     """(URL to scan, lower-case host) for what a visitor typed; ValidationError when we will not scan it.
 
@@ -84,12 +90,17 @@ def target_normalise(target_url: str) -> tuple[str, str]:
         raise ValidationError(
             {"target_url": "Enter the public address of a website, e.g. https://www.example.com."}
         )
+    if len(host) > MAX_HOST_LENGTH:
+        raise ValidationError({"target_url": f"A host name has at most {MAX_HOST_LENGTH} characters."})
     parts = urlsplit(raw)
     default = guard.DEFAULT_PORTS[scheme]
     netloc = host if port == default else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
         netloc = f"[{host}]" if port == default else f"[{host}]:{port}"
-    return urlunsplit((scheme, netloc, parts.path or "/", "", "")), host
+    url = urlunsplit((scheme, netloc, parts.path or "/", "", ""))
+    if len(url) > MAX_URL_LENGTH:  # "https://" may have been added to what was typed
+        raise ValidationError({"target_url": f"The address has at most {MAX_URL_LENGTH} characters."})
+    return url, host
 
 
 def target_belongs_to_lead(*, host: str, lead: Lead) -> bool:

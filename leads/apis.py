@@ -21,6 +21,7 @@ from rest_framework.throttling import BaseThrottle
 
 from enterprise_scanner.api.authentication import ApiKeyAuthentication
 from enterprise_scanner.api.fields import EmailAddressField
+from enterprise_scanner.api.filters import IsoDateTimeFilter
 from enterprise_scanner.api.permissions import HasApiScope, IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
 from enterprise_scanner.api.throttles import ApiKeyThrottle, SiteIpThrottle, SiteKeyThrottle
@@ -199,7 +200,7 @@ class LeadFilter(filters.FilterSet):
     min_score = filters.NumberFilter(field_name="score", lookup_expr="gte")
     fortune_500 = filters.BooleanFilter(field_name="is_fortune_500")
     owner = filters.CharFilter(field_name="owner__username")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Lead
