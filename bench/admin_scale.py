@@ -1,14 +1,20 @@
 """Admin and dashboard at scale: time and query count of the CRM pages over many leads (not a test).
 
-    .venv/bin/python bench/admin_scale.py --scale 0.02      # 20,000 leads, 200,000 events (scratch SQLite)
+    .venv/bin/python bench/admin_scale.py --scale 0.01      # 10,000 leads, ~100,000 events (scratch SQLite)
+    createdb -h 127.0.0.1 -U postgres es_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench .venv/bin/python bench/admin_scale.py --scale 1
 
-`--scale 1` is the issue's full size: 1,000,000 leads and 10,000,000 timeline events, written with
-`bulk_create` in batches of 10,000 (no per-row signals or audit entries: generated data, not
-submissions). Then, logged in as a manager, it fetches the lead changelist, a filtered changelist,
-a search, one lead's page and the dashboard (the admin index), each after a warm-up, and reports
-the median time of five fetches and the number of queries. The targets: under 300 ms, and the
-same number of queries at any size (compare two scales). Use a scratch database: the rows stay.
+`--scale 1` is the issue's full size: 1,000,000 leads and about 10,000,000 timeline events, written
+by `bench/scale_data.py` (COPY on PostgreSQL: about 5 minutes here; see its docstring for the
+distribution). An empty database is filled; a database already filled at the same scale is reused
+as it is, so a second run measures only (drop it when done: the rows stay).
+
+Then, logged in first as a manager (sees every lead) and then as a rep (own leads and the
+unassigned queue), it fetches the lead changelist, three filtered changelists (new Fortune 500,
+hot, by owner), three searches (a common surname, one full e-mail address, a company domain), the
+page of the lead with the longest timeline (5,000 rows) and the dashboard (the admin index), each
+after a warm-up, and reports the median time of five fetches and the number of queries. The
+targets: under 300 ms, and the same number of queries at any size (compare two scales).
 """
 
 from __future__ import annotations
