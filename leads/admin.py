@@ -791,6 +791,7 @@ class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("summary", "lead__email")
     show_full_result_count = False
+    paginator = CappedCountPaginator  # ten rows per lead: a plain COUNT took 0.9 s at 10 M rows
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadEvent]:
         return _scope_by_lead(request, super().get_queryset(request))
@@ -819,6 +820,7 @@ class LeadNoteAdmin(admin.ModelAdmin):
     readonly_fields = ("author", "created_at")
     autocomplete_fields = ("lead",)
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadNote]:
         return _scope_by_lead(request, super().get_queryset(request))
