@@ -1,4 +1,5 @@
-"""The lead search box in the admin: what a rep finds, with which scope, at a fixed query count.
+"""The lead search box in the admin (what a rep finds, with which scope, at a fixed query count),
+and the capped counts of the big lists.
 
 The search is shaped for PostgreSQL's trigram indexes (leads/migrations/0004_search_trigram_indexes.py):
 the tests here check it still finds what the plain admin search found, on either database.
@@ -12,9 +13,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from leads.models import CompanyDomain, Lead
+from leads.admin import CappedCountPaginator
+from leads.models import CompanyDomain, Lead, LeadEvent
 from leads.selectors import COMPANY_MATCH_LIMIT, search_terms
-from leads.tests.factories import CompanyFactory, LeadFactory
+from leads.tests.factories import CompanyFactory, LeadEventFactory, LeadFactory, LeadNoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,18 @@ def test_postgresql_search_uses_the_trigram_indexes(initech: Lead) -> None:
         plan = queryset.explain()
     assert "lead_last_name_trgm_idx" in plan
     assert "Seq Scan on leads_lead" not in plan
+
+
+def test_timeline_and_note_lists_cap_their_count(admin_client: Client, monkeypatch) -> None:
+    """Ten timeline rows per lead make these the biggest tables: their lists count at most
+    CAP + 1 rows and say "more than" beyond, like the lead list."""
+    monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
+    lead = LeadFactory()
+    LeadEventFactory.create_batch(5, lead=lead)
+    LeadNoteFactory.create_batch(5, lead=lead)
+    for url, plural in (("/admin/leads/leadevent/", "timeline"), ("/admin/leads/leadnote/", "lead notes")):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert f"more than 3 {plural}" in response.content.decode()
+    LeadEvent.objects.filter(pk__in=LeadEvent.objects.values("pk")[:3]).delete()
+    assert "2 timeline" in admin_client.get("/admin/leads/leadevent/").content.decode()
