@@ -37,6 +37,7 @@ from .selectors import (
     SALES_MANAGER_GROUP,
     SALES_REP_GROUP,
     lead_queryset_for_user,
+    lead_search_q,
     user_is_sales_manager,
     user_may_see_lead,
 )
@@ -103,13 +104,16 @@ def _sales_users() -> QuerySet[Any]:
 class CappedCountPaginator(Paginator):
     """Counts at most CAP + 1 rows, so a list over millions of leads costs a bounded COUNT
     (`SELECT COUNT(*) FROM (… LIMIT 10001)`) instead of a full-table scan. Beyond the cap the
-    pagination line says "more than 10,000" and filters or search narrow it down."""
+    pagination line says "more than 10,000" and filters or search narrow it down.
+
+    The count drops the list's ORDER BY: the order does not change how many rows there are, and
+    with it PostgreSQL had to find and sort every match before it could stop at the cap."""
 
     CAP = 10_000
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.CAP + 1].count()
+        return self.object_list.order_by()[: self.CAP + 1].count()
 
 
 # --- Changelist filters --------------------------------------------------------------------------
@@ -480,6 +484,16 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
         queryset = super().get_queryset(request).select_related("company", "owner")
         return lead_queryset_for_user(user=request.user, queryset=queryset)
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Lead], search_term: str
+    ) -> tuple[QuerySet[Lead], bool]:
+        """Searches `search_fields`' columns, shaped for the trigram indexes (`lead_search_q`):
+        the matched company's name and domains through a list of company ids, not a join, so
+        PostgreSQL reads only the matching leads. No duplicates: every condition is on the lead."""
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(lead_search_q(search_term)), False
+
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Lead | None:
         """A lead outside the user's scope is a 404, the same as one that does not exist, so a
         URL reveals nothing (Django would redirect to the index with a message otherwise)."""
@@ -777,6 +791,7 @@ class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("summary", "lead__email")
     show_full_result_count = False
+    paginator = CappedCountPaginator  # ten rows per lead: a plain COUNT took 0.9 s at 10 M rows
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadEvent]:
         return _scope_by_lead(request, super().get_queryset(request))
@@ -805,6 +820,7 @@ class LeadNoteAdmin(admin.ModelAdmin):
     readonly_fields = ("author", "created_at")
     autocomplete_fields = ("lead",)
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LeadNote]:
         return _scope_by_lead(request, super().get_queryset(request))

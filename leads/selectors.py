@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.text import smart_split, unescape_string_literal
 
-from .models import Company, Lead, LeadEvent
+from .models import Company, CompanyDomain, Lead, LeadEvent
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -71,3 +72,63 @@ def user_may_see_lead(*, user: AbstractBaseUser | AnonymousUser, lead: Lead) -> 
     if user_is_sales_manager(user):
         return True
     return bool(user.is_active and user.is_staff and lead.owner_id in (None, user.pk))
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+#: The lead's own columns the admin search looks in (each has a trigram index on PostgreSQL,
+#: leads/migrations/0004_search_trigram_indexes.py). The company's domain is part of the e-mail.
+LEAD_SEARCH_FIELDS = ("email", "first_name", "last_name", "company_name")
+#: Up to this many matched companies are passed to the lead search as a list of ids; a term that
+#: matches more companies than that is broad anyway, and is searched with a subquery instead.
+COMPANY_MATCH_LIMIT = 500
+
+
+def search_terms(search: str) -> list[str]:
+    """The words of an admin search box, as Django's admin splits them: on spaces, except inside
+    quotes ("Acme Corp" is one term)."""
+    terms = []
+    for bit in smart_split(search):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1] and len(bit) > 1:
+            bit = unescape_string_literal(bit)
+        if bit.strip():
+            terms.append(bit.strip())
+    return terms
+
+
+def company_search_q(term: str) -> Q:
+    """Companies whose name, main domain or an alias domain contains `term` (case-insensitive)."""
+    aliases = CompanyDomain.objects.filter(domain__icontains=term).values("company_id")
+    return Q(name__icontains=term) | Q(domain__icontains=term) | Q(pk__in=aliases)
+
+
+def lead_search_q(search: str) -> Q:
+    """Leads matching every term of `search` in their name, e-mail, typed company name, or their
+    matched company's name or domains.
+
+    Shaped for the indexes: each term is an OR of `icontains` on the lead's own columns, which
+    PostgreSQL answers with one trigram bitmap scan per column, plus `company_id IN (ids)` (the
+    foreign-key index) for the matched companies, looked up first in one small query per term.
+    Searching the company through the join instead (`company__name__icontains`) puts a column of
+    another table in the OR, and the planner falls back to reading every lead."""
+    query = Q()
+    for term in search_terms(search):
+        term_q = Q()
+        for field in LEAD_SEARCH_FIELDS:
+            term_q |= Q(**{f"{field}__icontains": term})
+        ids = _matching_company_ids(term, limit=COMPANY_MATCH_LIMIT + 1)
+        if len(ids) > COMPANY_MATCH_LIMIT:
+            term_q |= Q(company__in=Company.objects.filter(company_search_q(term)))
+        elif ids:
+            term_q |= Q(company_id__in=ids)
+        query &= term_q
+    return query
+
+
+def _matching_company_ids(term: str, *, limit: int) -> list[Any]:
+    """Up to `limit` ids of companies matching `term`, in one query whose two halves (company
+    name or domain; alias domain) each use their trigram indexes."""
+    by_name = Company.objects.filter(Q(name__icontains=term) | Q(domain__icontains=term)).order_by()
+    by_alias = CompanyDomain.objects.filter(domain__icontains=term).order_by()
+    union = by_name.values_list("pk", flat=True).union(by_alias.values_list("company_id", flat=True))
+    return list(union[:limit])
