@@ -17,13 +17,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import Event, EventType, Website
 from assessments.models import RoiCalculation
+from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from .domains import DomainKind, classify_email_domain
 from .models import Company, Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadStatus
@@ -174,10 +177,23 @@ def _fill_empty_fields(*, lead: Lead, submission: LeadSubmission) -> list[str]:
 
 
 def _lead_for_update(email: str) -> Lead | None:
-    return Lead.objects.select_for_update().filter(email__iexact=email).first()
+    """The lead with this e-mail, locked. Compares `LOWER(email)` on both sides, which is exactly
+    the expression of the unique index `lead_email_unique_ci`, so the lookup is an index probe
+    (an `iexact` lookup compiles to UPPER() or LIKE and scans every lead)."""
+    match = Exact(Lower("email"), Lower(Value(email)))
+    return next(iter(Lead.objects.select_for_update().filter(match).order_by()[:1]), None)
 
 
-@transaction.atomic
+def _mark_nothing_points_at(lead: Lead) -> None:
+    """Record on a lead about to be inserted that no row points at it through a one-to-one
+    relation (e.g. a partner's commission). The audit log reads every field, reverse ones too,
+    when it logs the creation; without this it would query each relation for a row that cannot
+    exist yet."""
+    for relation in Lead._meta.related_objects:
+        if relation.one_to_one:
+            relation.set_cached_value(lead, None)
+
+
 def lead_submit(
     *,
     submission: LeadSubmission,
@@ -189,11 +205,25 @@ def lead_submit(
     Returns (lead, created). A known lead keeps its values; the submission fills only empty
     fields and is always recorded on the timeline, so nothing the visitor sent is lost. Two
     identical submissions at the same moment end with one lead: the loser of the insert race
-    finds the winner's row and continues as an update.
+    (PostgreSQL raises a unique violation once the winner commits) has all of its attempt rolled
+    back and runs again, finding the winner's row and continuing as an update. Retrying the whole
+    transaction, rather than guarding the INSERT with a savepoint, keeps the common case (no race)
+    two statements shorter.
     """
+    try:
+        with transaction.atomic():
+            return _lead_submit(submission=submission, website=website, actor_label=actor_label)
+    except IntegrityError:
+        with transaction.atomic():
+            return _lead_submit(submission=submission, website=website, actor_label=actor_label)
+
+
+def _lead_submit(
+    *, submission: LeadSubmission, website: Website | None, actor_label: str
+) -> tuple[Lead, bool]:
     email = submission.email.strip()
     lead = _lead_for_update(email)
-    created = False
+    created = lead is None
     company: Company | None = None
     if lead is None:
         # A new lead is written with one INSERT carrying everything the form said and its
@@ -206,15 +236,9 @@ def lead_submit(
         changed = _fill_empty_fields(lead=lead, submission=submission)
         if company is not None:
             lead.company, lead.is_fortune_500 = company, company.is_fortune_500
-        try:
-            with transaction.atomic():
-                lead.save(force_insert=True)
-                created = True
-        except IntegrityError:
-            lead = _lead_for_update(email)
-            if lead is None:  # pragma: no cover - the conflicting row must exist now
-                raise
-    if not created:
+        _mark_nothing_points_at(lead)
+        lead.save(force_insert=True)  # a unique violation here means a lost race: see lead_submit
+    else:
         changed = _fill_empty_fields(lead=lead, submission=submission)
         if changed:
             lead.save(update_fields=[*changed, "updated_at"])
@@ -259,13 +283,11 @@ def lead_submit(
     if submission.referral_code:
         _apply_referral(lead=lead, code=submission.referral_code, actor_label=actor_label)
 
-    lead_rescore_later(lead=lead)
-    if created:
-        # Looking for duplicates reads many leads; do it in the background, not in the request.
-        from .tasks import lead_flag_duplicates_task
+    # Scoring (and with it qualifying and the hot-lead alert) and, for a new lead, looking for
+    # duplicates read many rows: one background job does both once this transaction commits.
+    from .tasks import lead_submitted_task
 
-        new_id, label = str(lead.pk), actor_label
-        transaction.on_commit(lambda: lead_flag_duplicates_task.enqueue(new_id, label))
+    enqueue_with_transaction(lead_submitted_task, str(lead.pk), created, actor_label)
     return lead, created
 
 
