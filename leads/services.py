@@ -6,6 +6,10 @@ admin, commands and tasks behave the same whichever of them calls it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import random
 import uuid
 from collections.abc import Iterable
@@ -27,7 +31,16 @@ from assessments.models import RoiCalculation
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from .domains import DomainKind, classify_email_domain
-from .models import Company, Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadStatus
+from .models import (
+    Company,
+    IntakeIdempotencyKey,
+    Lead,
+    LeadEvent,
+    LeadEventKind,
+    LeadNote,
+    LeadSource,
+    LeadStatus,
+)
 from .scoring import Activity, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from .selectors import SALES_REP_GROUP, company_find_by_domain
 
@@ -207,11 +220,21 @@ def _mark_nothing_points_at(lead: Lead) -> None:
             relation.set_cached_value(lead, None)
 
 
+class IdempotencyKeyReused(Exception):
+    """An `Idempotency-Key` already used for a different submission from the same website."""
+
+
+def _submission_hash(submission: LeadSubmission) -> str:
+    canonical = json.dumps(dataclasses.asdict(submission), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def lead_submit(
     *,
     submission: LeadSubmission,
     website: Website | None = None,
     actor_label: str = "website form",
+    idempotency_key: str = "",
 ) -> tuple[Lead, bool]:
     """Record a form submission: create the lead, or add to the known lead with that e-mail.
 
@@ -222,18 +245,43 @@ def lead_submit(
     back and runs again, finding the winner's row and continuing as an update. Retrying the whole
     transaction, rather than guarding the INSERT with a savepoint, keeps the common case (no race)
     two statements shorter.
+
+    With an `idempotency_key` (and a website), the submission is recorded at most once per key:
+    the key is stored in the same transaction, and a later call with the same key and the same
+    submission returns the first (lead, created) and writes nothing. The same key with a
+    different submission raises IdempotencyKeyReused. Two calls racing with one key also end as
+    one submission: the loser's key insert fails, and its second attempt finds the key.
     """
+    attempt = functools.partial(
+        _lead_submit,
+        submission=submission,
+        website=website,
+        actor_label=actor_label,
+        idempotency_key=idempotency_key if website is not None else "",
+    )
     try:
         with transaction.atomic():
-            return _lead_submit(submission=submission, website=website, actor_label=actor_label)
+            return attempt()
     except IntegrityError:
         with transaction.atomic():
-            return _lead_submit(submission=submission, website=website, actor_label=actor_label)
+            return attempt()
 
 
 def _lead_submit(
-    *, submission: LeadSubmission, website: Website | None, actor_label: str
+    *, submission: LeadSubmission, website: Website | None, actor_label: str, idempotency_key: str
 ) -> tuple[Lead, bool]:
+    request_hash = ""
+    if idempotency_key:
+        request_hash = _submission_hash(submission)
+        first = (
+            IntakeIdempotencyKey.objects.select_related("lead")
+            .filter(website=website, key=idempotency_key)
+            .first()
+        )
+        if first is not None:
+            if first.request_hash != request_hash:
+                raise IdempotencyKeyReused(idempotency_key)
+            return first.lead, first.created
     email = submission.email.strip()
     lead = _lead_for_update(email)
     created = lead is None
@@ -301,6 +349,10 @@ def _lead_submit(
     from .tasks import lead_submitted_task
 
     enqueue_with_transaction(lead_submitted_task, str(lead.pk), created, actor_label)
+    if idempotency_key:
+        IntakeIdempotencyKey.objects.create(
+            website=website, key=idempotency_key, request_hash=request_hash, lead=lead, created=created
+        )
     return lead, created
 
 
