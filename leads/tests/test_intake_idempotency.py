@@ -3,7 +3,11 @@ first response and records nothing again."""
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
+from django.db import connection
 from django.test import Client
 
 from analytics.services import website_create
@@ -94,3 +98,41 @@ def test_cors_preflight_allows_the_header(website) -> None:
         },
     )
     assert "idempotency-key" in response["Access-Control-Allow-Headers"]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a real race between connections needs PostgreSQL (SQLite writers queue up)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_record_one_submission(settings) -> None:
+    """Twenty copies of one submission with one key, at once, on pooled PostgreSQL connections:
+    one is recorded, every copy gets the same answer."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "site_ip": "1000/min",
+        },
+    }
+    website = website_create(name="Site", allowed_origins=[ORIGIN])
+    barrier = threading.Barrier(20, timeout=120)
+    answers: list[tuple[int, dict]] = []
+
+    def post() -> None:
+        try:
+            barrier.wait()
+            response = submit(client_for(website), FORM, key="one-key")
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert len(answers) == 20
+    assert {status for status, _ in answers} == {201}
+    assert len({body["lead_id"] for _, body in answers}) == 1
+    assert LeadEvent.objects.filter(kind=LeadEventKind.SUBMITTED).count() == 1
