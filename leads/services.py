@@ -193,10 +193,10 @@ def _lead_for_update(email: str) -> Lead | None:
 
     Every submission asks this first and most of them are new addresses, so the probe is one
     hand-written statement: compiling the ORM lookup took ~0.5 ms here, answering it ~0.01 ms.
-    It compares `LOWER(email)` with `LOWER(%s)`, which is the expression of
-    the unique index `lead_email_unique_ci`, so it is an index probe in both databases (an
-    `iexact` lookup compiles to UPPER() or LIKE and reads every lead). Only a known lead is then
-    loaded through the ORM.
+    It compares `LOWER(email)` with `LOWER(%s)`, which is the expression of the unique index
+    `lead_email_unique_ci`, so it is an index probe in both databases (an `iexact` lookup
+    compiles to UPPER() or LIKE and reads every lead). Only a known lead is then loaded through
+    the ORM.
     """
     connection = connections[router.db_for_write(Lead)]
     quote = connection.ops.quote_name
@@ -345,7 +345,8 @@ def _lead_submit(
         _apply_referral(lead=lead, code=submission.referral_code, actor_label=actor_label)
 
     # Scoring (and with it qualifying and the hot-lead alert) and, for a new lead, looking for
-    # duplicates read many rows: one background job does both once this transaction commits.
+    # duplicates read many rows: one background job does both, stored with this transaction so
+    # that a committed submission always has its job (see enqueue_with_transaction).
     from .tasks import lead_submitted_task
 
     enqueue_with_transaction(lead_submitted_task, str(lead.pk), created, actor_label)
