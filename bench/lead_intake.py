@@ -4,11 +4,13 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench .venv/bin/python bench/lead_intake.py
 
 Both endpoints run in this process through the same Django handler, middleware stack and database
-(a scratch SQLite file unless DATABASE_URL is set), interleaved in rounds so drift on a shared
-machine hits both alike. The real endpoint does everything a website submission does: site-key
-and origin checks, validation, company resolution (a fifth of the e-mails at Fortune 500 domains),
-the lead, its timeline entry, scoring and the task enqueue (database task backend, as in
-production). Reports requests/s and p50/p99 latency for each, and the ratio.
+(a scratch SQLite file unless DATABASE_URL is set; a PostgreSQL database must exist already and is
+migrated here), interleaved in rounds so drift on a shared machine hits both alike. The real
+endpoint does everything a website submission's request does: site-key and origin checks,
+throttles, validation, company resolution (a fifth of the e-mails at Fortune 500 domains), the
+lead and its audit entry, its timeline entries and the queued follow-up job (database task
+backend, as in production). The job itself (scoring, duplicates) runs in the worker and is not
+timed here. Reports requests/s and p50/p99 latency for each, and the ratio.
 """
 
 from __future__ import annotations

@@ -311,7 +311,7 @@ SPECTACULAR_SETTINGS = {
 # Cross-origin requests are allowed only from origins some Website lists; the site-key check
 # in the API then ties each request to the origins of its own key.
 CORS_URLS_REGEX = r"^/api/v1/.*$"
-CORS_ALLOW_HEADERS = ["accept", "content-type", "x-site-key", "x-requested-with"]
+CORS_ALLOW_HEADERS = ["accept", "content-type", "x-site-key", "x-requested-with", "idempotency-key"]
 
 # --- Logging ----------------------------------------------------------------------------------
 

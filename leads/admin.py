@@ -31,7 +31,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
 from .admin_duplicates import LeadDuplicatesAdminMixin
-from .models import Company, CompanyDomain, Lead, LeadEvent, LeadNote, LeadStatus
+from .models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadStatus
 from .resources import CompanyResource, LeadResource
 from .selectors import (
     SALES_MANAGER_GROUP,
@@ -799,6 +799,22 @@ class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Actor", ordering="actor_label")
     def actor_name(self, obj: LeadEvent) -> str:
         return str(obj.actor) if obj.actor_id else obj.actor_label
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(IntakeIdempotencyKey)
+class IntakeIdempotencyKeyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: which `Idempotency-Key` answered with which lead (written by lead intake)."""
+
+    list_display = ("created_at", "key", "website", "lead", "created")
+    list_select_related = ("website", "lead")
+    search_fields = ("key", "lead__email")
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[IntakeIdempotencyKey]:
+        return _scope_by_lead(request, super().get_queryset(request))
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

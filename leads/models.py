@@ -297,3 +297,24 @@ class LeadNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class IntakeIdempotencyKey(models.Model):
+    """A public submission sent with an `Idempotency-Key` header, stored in the same transaction
+    as the submission. A retry with the same key (the browser or a proxy never saw the first
+    response) gets the first answer back and records nothing new."""
+
+    website = models.ForeignKey("analytics.Website", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the validated submission.")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    created = models.BooleanField(help_text="The first answer created the lead (201) or not (200).")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["website", "key"], name="intake_idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

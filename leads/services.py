@@ -6,6 +6,10 @@ admin, commands and tasks behave the same whichever of them calls it.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import random
 import uuid
 from collections.abc import Iterable
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,9 +28,19 @@ from django.utils import timezone
 
 from analytics.models import Event, EventType, Website
 from assessments.models import RoiCalculation
+from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from .domains import DomainKind, classify_email_domain
-from .models import Company, Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadStatus
+from .models import (
+    Company,
+    IntakeIdempotencyKey,
+    Lead,
+    LeadEvent,
+    LeadEventKind,
+    LeadNote,
+    LeadSource,
+    LeadStatus,
+)
 from .scoring import Activity, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from .selectors import SALES_REP_GROUP, company_find_by_domain
 
@@ -174,26 +188,103 @@ def _fill_empty_fields(*, lead: Lead, submission: LeadSubmission) -> list[str]:
 
 
 def _lead_for_update(email: str) -> Lead | None:
-    return Lead.objects.select_for_update().filter(email__iexact=email).first()
+    """The lead with this e-mail, locked (PostgreSQL; SQLite's IMMEDIATE transaction already
+    holds the write lock), or None.
+
+    Every submission asks this first and most of them are new addresses, so the probe is one
+    hand-written statement: compiling the ORM lookup took ~0.5 ms here, answering it ~0.01 ms.
+    It compares `LOWER(email)` with `LOWER(%s)`, which is the expression of the unique index
+    `lead_email_unique_ci`, so it is an index probe in both databases (an `iexact` lookup
+    compiles to UPPER() or LIKE and reads every lead). Only a known lead is then loaded through
+    the ORM.
+    """
+    connection = connections[router.db_for_write(Lead)]
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table, pk, email_column = Lead._meta.db_table, Lead._meta.pk.column, Lead._meta.get_field("email").column
+    # Quoted names from the model; the e-mail is passed as a parameter.
+    sql = f"SELECT {quote(pk)} FROM {quote(table)} WHERE LOWER({quote(email_column)}) = LOWER(%s) LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql + lock, [email])
+        row = cursor.fetchone()
+    return None if row is None else Lead.objects.get(pk=row[0])
 
 
-@transaction.atomic
+def _mark_nothing_points_at(lead: Lead) -> None:
+    """Record on a lead about to be inserted that no row points at it through a one-to-one
+    relation (e.g. a partner's commission). The audit log reads every field, reverse ones too,
+    when it logs the creation; without this it would query each relation for a row that cannot
+    exist yet."""
+    for relation in Lead._meta.related_objects:
+        if relation.one_to_one:
+            relation.set_cached_value(lead, None)
+
+
+class IdempotencyKeyReused(Exception):
+    """An `Idempotency-Key` already used for a different submission from the same website."""
+
+
+def _submission_hash(submission: LeadSubmission) -> str:
+    canonical = json.dumps(dataclasses.asdict(submission), sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def lead_submit(
     *,
     submission: LeadSubmission,
     website: Website | None = None,
     actor_label: str = "website form",
+    idempotency_key: str = "",
 ) -> tuple[Lead, bool]:
     """Record a form submission: create the lead, or add to the known lead with that e-mail.
 
     Returns (lead, created). A known lead keeps its values; the submission fills only empty
     fields and is always recorded on the timeline, so nothing the visitor sent is lost. Two
     identical submissions at the same moment end with one lead: the loser of the insert race
-    finds the winner's row and continues as an update.
+    (PostgreSQL raises a unique violation once the winner commits) has all of its attempt rolled
+    back and runs again, finding the winner's row and continuing as an update. Retrying the whole
+    transaction, rather than guarding the INSERT with a savepoint, keeps the common case (no race)
+    two statements shorter.
+
+    With an `idempotency_key` (and a website), the submission is recorded at most once per key:
+    the key is stored in the same transaction, and a later call with the same key and the same
+    submission returns the first (lead, created) and writes nothing. The same key with a
+    different submission raises IdempotencyKeyReused. Two calls racing with one key also end as
+    one submission: the loser's key insert fails, and its second attempt finds the key.
     """
+    attempt = functools.partial(
+        _lead_submit,
+        submission=submission,
+        website=website,
+        actor_label=actor_label,
+        idempotency_key=idempotency_key if website is not None else "",
+    )
+    try:
+        with transaction.atomic():
+            return attempt()
+    except IntegrityError:
+        with transaction.atomic():
+            return attempt()
+
+
+def _lead_submit(
+    *, submission: LeadSubmission, website: Website | None, actor_label: str, idempotency_key: str
+) -> tuple[Lead, bool]:
+    request_hash = ""
+    if idempotency_key:
+        request_hash = _submission_hash(submission)
+        first = (
+            IntakeIdempotencyKey.objects.select_related("lead")
+            .filter(website=website, key=idempotency_key)
+            .first()
+        )
+        if first is not None:
+            if first.request_hash != request_hash:
+                raise IdempotencyKeyReused(idempotency_key)
+            return first.lead, first.created
     email = submission.email.strip()
     lead = _lead_for_update(email)
-    created = False
+    created = lead is None
     company: Company | None = None
     if lead is None:
         # A new lead is written with one INSERT carrying everything the form said and its
@@ -206,15 +297,9 @@ def lead_submit(
         changed = _fill_empty_fields(lead=lead, submission=submission)
         if company is not None:
             lead.company, lead.is_fortune_500 = company, company.is_fortune_500
-        try:
-            with transaction.atomic():
-                lead.save(force_insert=True)
-                created = True
-        except IntegrityError:
-            lead = _lead_for_update(email)
-            if lead is None:  # pragma: no cover - the conflicting row must exist now
-                raise
-    if not created:
+        _mark_nothing_points_at(lead)
+        lead.save(force_insert=True)  # a unique violation here means a lost race: see lead_submit
+    else:
         changed = _fill_empty_fields(lead=lead, submission=submission)
         if changed:
             lead.save(update_fields=[*changed, "updated_at"])
@@ -259,13 +344,16 @@ def lead_submit(
     if submission.referral_code:
         _apply_referral(lead=lead, code=submission.referral_code, actor_label=actor_label)
 
-    lead_rescore_later(lead=lead)
-    if created:
-        # Looking for duplicates reads many leads; do it in the background, not in the request.
-        from .tasks import lead_flag_duplicates_task
+    # Scoring (and with it qualifying and the hot-lead alert) and, for a new lead, looking for
+    # duplicates read many rows: one background job does both, stored with this transaction so
+    # that a committed submission always has its job (see enqueue_with_transaction).
+    from .tasks import lead_submitted_task
 
-        new_id, label = str(lead.pk), actor_label
-        transaction.on_commit(lambda: lead_flag_duplicates_task.enqueue(new_id, label))
+    enqueue_with_transaction(lead_submitted_task, str(lead.pk), created, actor_label)
+    if idempotency_key:
+        IntakeIdempotencyKey.objects.create(
+            website=website, key=idempotency_key, request_hash=request_hash, lead=lead, created=created
+        )
     return lead, created
 
 

@@ -28,7 +28,7 @@ from assessments.models import Finding, RoiCalculation, SecurityAssessment, Seve
 from chat.models import AgentSession, Conversation, KnowledgeArticle, Message, MessageSender
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
-from leads.models import Company, CompanyDomain, Lead, LeadEvent, LeadNote
+from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner
 
@@ -44,6 +44,7 @@ ADDABLE: dict[type[Model], bool] = {
     Lead: True,
     LeadEvent: False,
     LeadNote: True,
+    IntakeIdempotencyKey: False,
     SecurityAssessment: True,
     Finding: False,
     RoiCalculation: False,
@@ -84,6 +85,9 @@ def rows() -> dict[type[Model], Model]:
     event = LeadEventFactory(lead=lead, actor=owner)
     note = LeadNoteFactory(lead=lead, author=owner)
     website = website_create(name="Main site", allowed_origins=["https://www.example.com"])
+    idempotency_key = IntakeIdempotencyKey.objects.create(
+        website=website, key="example-key", request_hash="0" * 64, lead=lead, created=True
+    )
     visitor = Visitor.objects.create(website=website, anonymous_id="anon-1", lead=lead, company=company)
     page_view = Event.objects.create(
         website=website, visitor=visitor, event_type=EventType.PAGE_VIEW, url="https://www.example.com/"
@@ -127,6 +131,7 @@ def rows() -> dict[type[Model], Model]:
         Lead: lead,
         LeadEvent: event,
         LeadNote: note,
+        IntakeIdempotencyKey: idempotency_key,
         SecurityAssessment: assessment,
         Finding: finding,
         RoiCalculation: roi,
