@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('analytics', '0003_rollups_ip_ranges_erasure'),
-        ('leads', '0003_sales_groups'),
+        ('leads', '0005_dashboard_covering_indexes'),
     ]
 
     operations = [
