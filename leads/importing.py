@@ -41,15 +41,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tablib
-
+from .bulk_import import LeadChunkImporter
 from .resources import LeadImportColumnsError, LeadResource, lead_import_columns_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 #: Rows per `import_data` call and transaction (see the module docstring).
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 FORMATS = ("csv", "xlsx")
 
 Progress = Callable[[int, int], None]
@@ -189,11 +188,6 @@ def _chunks(
         yield chunk
 
 
-def _messages(error_dict: dict[str, list[str]]) -> str:
-    """ "email: … ; status: …" for one invalid row."""
-    return "; ".join(f"{column}: {' '.join(messages)}" for column, messages in error_dict.items())
-
-
 def leads_import(
     *,
     path: Path | str,
@@ -226,36 +220,27 @@ def leads_import(
         raise LeadImportError(f"{path}: {exc}") from None
 
     summary = ImportSummary(path=path, dry_run=dry_run, total=total)
-    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name, fast=True)
+    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name)
+    importer = LeadChunkImporter(resource=resource, dry_run=dry_run)
     done = 0
     for chunk in _chunks(reader, len(columns), summary, chunk_rows):
-        dataset = tablib.Dataset(*chunk.rows, headers=columns)
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            collect_failed_rows=False,
-            row_numbers=chunk.numbers,
-            file_name=path.name,
+        result = importer.import_chunk(
+            [dict(zip(columns, cells, strict=True)) for cells in chunk.rows], chunk.numbers
         )
         line_of = dict(zip(chunk.numbers, chunk.lines, strict=True))
-        for invalid in result.invalid_rows:
-            number = chunk.numbers[invalid.number - 1]
-            summary.errors.append((number, _messages(invalid.error_dict)))
+        for number, message in result.errors:
+            summary.errors.append((number, message))
             summary.lines[number] = line_of[number]
-        if result.has_errors():  # the chunk was rolled back: none of its rows is in
-            reasons = [str(error.error) for error in result.base_errors]
-            reasons += [str(error.error) for _, errors in result.row_errors() for error in errors]
+        if result.failed:  # the chunk was rolled back: none of its rows is in
             first, last = chunk.numbers[0], chunk.numbers[-1]
             summary.errors.append(
-                (first, f"Rows {first}–{last} were not imported (rolled back): {'; '.join(reasons)[:500]}")
+                (first, f"Rows {first}–{last} were not imported (rolled back): {result.failed}")
             )
             summary.lines[first] = line_of[first]
         else:
-            summary.new += result.totals["new"]
-            summary.updated += result.totals["update"]
-            summary.skipped += result.totals["skip"]
+            summary.new += result.new
+            summary.updated += result.updated
+            summary.skipped += result.skipped
         done += len(chunk.rows)
         if progress is not None:
             progress(done, total)
