@@ -29,17 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
-from .duplicates import DuplicateIndex
+from .duplicates import DuplicateIndex, leads_flag_new_duplicates
 from .models import Lead, LeadEvent
-from .resources import (
-    ImportEvent,
-    LeadResource,
-    flag_imported_duplicates,
-    leads_by_email_key,
-)
+from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadResource, leads_by_email_key
 from .services import lead_rescore_later
 
 #: Field classes whose Python value is already what the database driver takes on every backend.
@@ -80,8 +75,20 @@ class _Table:
     def _converter(model_field: models.Field) -> Callable[[Any], Any]:
         # prepared=True: the values come from model instances our own code filled with the
         # field's Python type, so only the database adaptation (`get_db_prep_value`) is left.
+        # The real connection, not the `connection` proxy: the proxy's lookup per value cost
+        # more than the conversion. Date-times repeat (a chunk's entries share one "now"), so
+        # their conversions are memoised for the table's life (one chunk).
+        database = connections[DEFAULT_DB_ALIAS]
+        prepare = model_field.get_db_prep_value
+        if not isinstance(model_field, models.DateTimeField):
+            return lambda value: prepare(value, database, prepared=True)
+        seen: dict[Any, Any] = {}
+
         def convert(value: Any) -> Any:
-            return model_field.get_db_prep_value(value, connection, prepared=True)
+            converted = seen.get(value)
+            if converted is None:
+                converted = seen[value] = prepare(value, database, prepared=True)
+            return converted
 
         return convert
 
@@ -120,7 +127,7 @@ class LeadChunkImporter:
     def __init__(self, *, resource: LeadResource, dry_run: bool) -> None:
         self.resource = resource
         self.dry_run = dry_run
-        self.leads = _Table(Lead)
+        self.leads = _Table(Lead)  # made again for each chunk (see `_Table._converter`)
         self.events = _Table(LeadEvent)
 
     def import_chunk(self, rows: list[dict[str, Any]], numbers: list[int]) -> ChunkResult:
@@ -128,6 +135,7 @@ class LeadChunkImporter:
         resource = self.resource
         resource.row_numbers = numbers
         resource._now = timezone.now()
+        self.leads, self.events = _Table(Lead), _Table(LeadEvent)
         result = ChunkResult()
         cleaned = []
         for index, row in enumerate(rows, 1):
@@ -201,7 +209,7 @@ class LeadChunkImporter:
             if lead._import_row.rescore_later:
                 lead_rescore_later(lead=lead)
         if not self.dry_run:
-            flag_imported_duplicates(leads=leads, index=resource._duplicates)
+            leads_flag_new_duplicates(leads=leads, index=resource._duplicates, actor_label=IMPORT_ACTOR_LABEL)
 
     def _write_events(self, events: list[ImportEvent]) -> None:
         columns = {f.attname: position for position, f in enumerate(self.events.fields)}
