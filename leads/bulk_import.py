@@ -192,7 +192,8 @@ class LeadChunkImporter:
         resource._link_companies(leads)
         resource._score(leads)
         if not self.dry_run and resource._duplicates is None:
-            # Built before the first leads of this import are written (see flag_imported_duplicates).
+            # Built once, before the first leads of this import are written; each new lead is then
+            # added to it, so later rows match earlier ones (see leads_flag_new_duplicates).
             resource._duplicates = DuplicateIndex.build()
         now = resource._now
         attnames = [f.attname for f in self.leads.fields]

@@ -1,15 +1,17 @@
 """Importing leads from a CSV or XLSX file: `leads_import`, behind `manage.py import_leads`.
 
-The rows go through `leads.resources.LeadResource`, the same resource as the admin's import, so a
-file means the same thing wherever it is imported: update by e-mail (never a duplicate), new
-leads linked to their company, scored, put on the timeline and checked for duplicates.
+The rows are cleaned and applied by `leads.resources.LeadResource`, the same resource as the
+admin's import, so a file means the same thing wherever it is imported: update by e-mail (never
+a duplicate), new leads linked to their company, scored, put on the timeline and checked for
+duplicates. The command drives the resource through `leads.bulk_import.LeadChunkImporter`,
+which writes each chunk set-based instead of through django-import-export's per-row machinery.
 
 Choices, and why:
 
 * **Chunks of `CHUNK_ROWS` rows, one transaction each.** The file is streamed (never held whole
-  in memory) and each chunk is one `import_data` call in its own transaction. One transaction
-  for a whole 100,000-row file would hold SQLite's single write lock for minutes, and every
-  lead form on the website would wait or fail meanwhile; per chunk they wait a second at most.
+  in memory) and each chunk is written in its own transaction. One transaction for a whole
+  100,000-row file would hold SQLite's single write lock for minutes, and every lead form on
+  the website would wait or fail meanwhile; per chunk they wait a second or two at most.
   A run that dies half-way is simply run again: rows already imported are found by e-mail and
   reported as skipped (unchanged). The same holds for the rare chunk that fails as a whole
   (say, the website created a lead with one of its e-mails in the same second): its rows are
@@ -22,11 +24,13 @@ Choices, and why:
   errors and offers no "confirm" until the file is clean.)
 * **Dry run** runs every chunk exactly as a real run would and rolls each back, so its counts
   and errors are the real run's.
-* **Speed**: inside a chunk nothing is looked up per row. Known leads (by lower-cased e-mail, the
-  unique index), companies (by domain) and owners are fetched once; new leads, their companies
-  and their timeline entries are bulk-inserted; scores of new leads are computed in memory.
-  Only what needs a service's checks runs per row: status, owner and follow-up changes of
-  existing leads, and the duplicate check of new leads (`leads.duplicates`).
+* **Speed** (see `leads.bulk_import`): inside a chunk nothing is looked up per row. Known leads
+  (by lower-cased e-mail, the unique index), companies (by domain, kept for the whole file) and
+  owners are fetched once; new leads and their timeline entries go in with COPY (PostgreSQL) or
+  one executemany (SQLite); scores are computed once per distinct title/company/domain kind;
+  e-mail domains are validated once per domain (`leads.emails`); likely duplicates are found
+  in memory and flagged in bulk (`leads.duplicates.leads_flag_new_duplicates`). Only changes to
+  existing leads' status, owner and follow-up go through their services row by row.
 
 Row numbers count data rows: row 1 is the first row under the header (as in the admin's
 import); `ImportSummary.lines` maps an error's row to its line in a CSV file.

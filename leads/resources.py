@@ -32,7 +32,7 @@ from import_export.instance_loaders import BaseInstanceLoader, CachedInstanceLoa
 from import_export.widgets import BooleanWidget, DateTimeWidget, DecimalWidget, IntegerWidget
 
 from .domains import DomainKind, EmailDomain, classify_email_domain
-from .duplicates import DuplicateIndex, lead_flag_duplicates
+from .duplicates import DuplicateIndex, leads_flag_new_duplicates
 from .emails import EmailNotValidError, email_normalise
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
@@ -469,7 +469,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     their mail domain (found or created, as `services.company_resolve` does), scored in memory
     with the same scoring as `services.lead_rescore` (an imported lead has no activity yet), and
     given timeline entries (imported, company matched, scored), then checked for duplicates
-    (`leads.duplicates.lead_flag_duplicates`). A lead that would be hot is left to
+    (`leads.duplicates.leads_flag_new_duplicates`). A lead that would be hot is left to
     `lead_rescore_later` instead, so qualifying and the sales alert happen exactly as for a
     website lead. Existing leads: changed fields are bulk-updated and written on the timeline
     ("updated", with old and new values); status, owner and follow-up changes go through
@@ -817,7 +817,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                     lead_rescore_later(lead=lead)
             if not dry_run:
                 assert self._duplicates is not None
-                flag_imported_duplicates(leads=leads, index=self._duplicates)
+                leads_flag_new_duplicates(leads=leads, index=self._duplicates, actor_label=IMPORT_ACTOR_LABEL)
         except Exception as exc:  # noqa: BLE001
             self.handle_import_error(result, exc, raise_errors)
 
@@ -1071,19 +1071,6 @@ def companies_by_domain(*, domains: Iterable[str]) -> dict[str, Company]:
         for alias in aliases:
             found.setdefault(alias.domain, alias.company)
     return found
-
-
-def flag_imported_duplicates(*, leads: Iterable[Lead], index: DuplicateIndex) -> None:
-    """Flag likely duplicates of newly imported leads, as for leads from the website.
-
-    The one place the import calls `leads.duplicates`: with one in-memory `DuplicateIndex` for
-    the whole import, a row costs no query unless it matches, and each new lead is added to
-    the index so later rows of the same file match it too.
-    """
-    for lead in leads:
-        if index.matches(lead):  # most rows match nothing: skip the service's savepoint then
-            lead_flag_duplicates(lead=lead, actor_label=IMPORT_ACTOR_LABEL, index=index)
-        index.add_lead(lead)
 
 
 # --- Companies ------------------------------------------------------------------------------------
