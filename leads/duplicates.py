@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +121,7 @@ def phone_match_key(phone: str) -> str:
     return digits[-PHONE_KEY_DIGITS:]
 
 
+@lru_cache(maxsize=65_536)  # names and company names repeat: an import folds each once
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
