@@ -129,6 +129,7 @@ class LeadChunkImporter:
         self.dry_run = dry_run
         self.leads = _Table(Lead)  # made again for each chunk (see `_Table._converter`)
         self.events = _Table(LeadEvent)
+        resource._companies = {}  # kept for the whole file (see import_chunk)
 
     def import_chunk(self, rows: list[dict[str, Any]], numbers: list[int]) -> ChunkResult:
         """Import `rows` (data row `numbers` in the file) in one transaction."""
@@ -180,9 +181,12 @@ class LeadChunkImporter:
                 if self.dry_run:
                     transaction.set_rollback(True)
         except Exception as exc:  # noqa: BLE001 - reported as the chunk's error, never a traceback
-            resource._companies = {}  # companies made in the chunk were rolled back with it
             resource._duplicates = None  # it holds the chunk's leads: rebuild from the database
             result.failed = str(exc)[:500] or exc.__class__.__name__
+        if result.failed or self.dry_run:
+            # Companies the chunk created were rolled back with it: forget them. Otherwise the
+            # companies found or made so far are kept for the next chunks (fewer lookups).
+            resource._companies = {}
         return result
 
     def _write_new(self, leads: list[Lead]) -> None:
