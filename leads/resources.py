@@ -13,7 +13,6 @@ domain) in and out of CSV/XLSX files, for the admin's import/export and for
 from __future__ import annotations
 
 from collections.abc import Iterable
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -529,7 +528,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         batch_size = 1000
         skip_unchanged = True
         report_skipped = True
-        use_transactions = True  # and the preview's row diffs are shown (fast=True skips them)
+        use_transactions = True  # and the preview's row diffs are shown
 
     def __init__(
         self,
@@ -537,19 +536,14 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         user: AbstractBaseUser | AnonymousUser | None = None,
         default_owner: AbstractBaseUser | None = None,
         source_name: str = "",
-        fast: bool = False,
         **kwargs: Any,
     ) -> None:
         """`user`: who imports or exports (scoping, timeline actor); `default_owner`: owner of new
-        leads whose row names none; `source_name`: the file name shown on the timeline; `fast`:
-        skip the per-row before/after diff that only the admin's preview shows (the command)."""
+        leads whose row names none; `source_name`: the file name shown on the timeline."""
         super().__init__(**kwargs)
         self.user = user
         self.default_owner = default_owner
         self.source_name = source_name
-        if fast:
-            self._meta = copy(self._meta)  # this instance only; the admin keeps its preview diff
-            self._meta.skip_diff = True
         self.current: LeadImportRow | None = None
         self.row_numbers: list[int] | None = None
         self._seen: dict[str, int] = {}  # e-mail key → first row with it, over the whole file
