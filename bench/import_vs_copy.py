@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench .venv/bin/python bench/import_vs_copy.py --rows 100000
 
 The file is bench/import_leads.py's realistic list (e-mails tagged per run, so a reused database
-gets new leads every time). Two references load the same file with no checks at all, best of three:
+gets new leads every time). Two references load the same file with no checks at all, median of three loads:
 
 * **table** (the ratio's reference): PostgreSQL `COPY ... FROM STDIN (FORMAT csv)`, or on SQLite
   Python's csv reader and one `executemany` INSERT, into an ordinary (logged) table with the
