@@ -96,7 +96,9 @@ def fortune_domains() -> list[tuple[str, str]]:
         return [(row["domain"], row["name"]) for row in csv.DictReader(handle)]
 
 
-def generate(path: Path, rows: int, seed: int = 7) -> None:
+def generate(path: Path, rows: int, seed: int = 7, tag: str = "") -> None:
+    """Write the list; `tag` goes into every e-mail, so that runs against one database import
+    new leads rather than find the last run's."""
     rng = random.Random(seed)
     fortune = fortune_domains()
     others = [
@@ -115,7 +117,7 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
                 company = company or domain.split(".")[0].replace("-", " ").title()
             else:
                 domain, company = rng.choice(WEBMAIL), ""
-            email = f"{first.lower()}.{last.lower()}.{n}@{domain}".replace("ü", "u")
+            email = f"{first.lower()}.{last.lower()}.{n}{tag}@{domain}".replace("ü", "u")
             phone = f"+1 {rng.randint(200, 999)} 555 {n % 10000:04d}" if rng.random() < 0.4 else ""
             follow_up = (
                 f"2031-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.1 else ""

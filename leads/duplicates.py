@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +121,7 @@ def phone_match_key(phone: str) -> str:
     return digits[-PHONE_KEY_DIGITS:]
 
 
+@lru_cache(maxsize=65_536)  # names and company names repeat: an import folds each once
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -218,12 +220,16 @@ class DuplicateIndex:
 
     def matches(self, lead: Lead) -> dict[Any, tuple[str, ...]]:
         """Ids of the indexed leads that match `lead` (not itself), with the reasons."""
+        return self.matches_keys(lead.pk, _keys_of(lead))
+
+    def matches_keys(self, pk: Any, keys: Iterable[tuple[str, str]]) -> dict[Any, tuple[str, ...]]:
+        """`matches` of the lead `pk` whose (reason, key) pairs are `keys` (computed once by bulk callers)."""
         found: dict[Any, list[str]] = defaultdict(list)
-        for reason, key in _keys_of(lead):
-            for pk in self.buckets.get((reason, key), ()):
-                if pk != lead.pk and reason not in found[pk]:
-                    found[pk].append(reason)
-        return {pk: tuple(r for r in REASONS if r in reasons) for pk, reasons in found.items()}
+        for reason, key in keys:
+            for other in self.buckets.get((reason, key), ()):
+                if other != pk and reason not in found[other]:
+                    found[other].append(reason)
+        return {other: tuple(r for r in REASONS if r in reasons) for other, reasons in found.items()}
 
 
 def _candidate_filter(lead: Lead) -> Q | None:
@@ -327,19 +333,63 @@ def lead_flag_duplicates(
         for match in matches:
             if str(match.other.pk) in already:
                 continue
-            lead_event_record(
-                lead=lead,
-                kind=LeadEventKind.UPDATED,
-                summary=f"Possible duplicate of {match.other.email} ({match.reason})"[:500],
-                data={
-                    "possible_duplicate": True,
-                    "duplicate_of": str(match.other.pk),
-                    "duplicate_email": match.other.email,
-                    "reasons": list(match.reasons),
-                },
-                actor_label=actor_label,
-            )
+            lead_event_record(lead=lead, **_flag_entry(match), actor_label=actor_label)
     return matches
+
+
+def _flag_entry(match: DuplicateMatch) -> dict[str, Any]:
+    """The kind, summary and data of the timeline entry that flags one likely duplicate."""
+    return {
+        "kind": LeadEventKind.UPDATED,
+        "summary": f"Possible duplicate of {match.other.email} ({match.reason})"[:500],
+        "data": {
+            "possible_duplicate": True,
+            "duplicate_of": str(match.other.pk),
+            "duplicate_email": match.other.email,
+            "reasons": list(match.reasons),
+        },
+    }
+
+
+def leads_flag_new_duplicates(
+    *, leads: Sequence[Lead], index: DuplicateIndex, actor_label: str = "system"
+) -> int:
+    """`lead_flag_duplicates` for many just-created leads at once (bulk imports): the same
+    timeline entries, with a fixed number of queries instead of a few per flagged lead.
+
+    Each lead is matched against `index` and then added to it, so a later lead of the same
+    batch matches an earlier one (and the pair is flagged once, on the later lead). The leads
+    must be new (saved, but with no timeline yet): then no pair can have been flagged before,
+    which is what `lead_flag_duplicates` has to look up. Returns how many entries were written.
+    """
+    from .services import lead_event_build  # services will call this module: import late
+
+    found: list[tuple[Lead, dict[Any, tuple[str, ...]]]] = []
+    for lead in leads:
+        keys = _keys_of(lead)
+        matches = index.matches_keys(lead.pk, keys)
+        if matches:
+            found.append((lead, matches))
+        if lead.pk not in index.created:
+            index.add(lead.pk, keys, lead.created_at)
+    if not found:
+        return 0
+    wanted = sorted({pk for _, matches in found for pk in matches}, key=str)
+    others: dict[Any, Lead] = {}
+    for start in range(0, len(wanted), 500):
+        batch = Lead.objects.filter(pk__in=wanted[start : start + 500]).only("pk", "email", "created_at")
+        others.update((other.pk, other) for other in batch)
+    events = []
+    for lead, matches in found:
+        present = sorted(
+            (others[pk] for pk in matches if pk in others),
+            key=lambda other: (other.created_at, str(other.pk)),
+        )
+        for other in present:
+            entry = _flag_entry(DuplicateMatch(other=other, reasons=matches[other.pk]))
+            events.append(lead_event_build(lead=lead, **entry, actor_label=actor_label))
+    LeadEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
 
 
 # --- The admin's list ----------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Importing leads from a CSV or XLSX file: `leads_import`, behind `manage.py import_leads`.
 
-The rows go through `leads.resources.LeadResource`, the same resource as the admin's import, so a
-file means the same thing wherever it is imported: update by e-mail (never a duplicate), new
-leads linked to their company, scored, put on the timeline and checked for duplicates.
+The rows are cleaned and applied by `leads.resources.LeadResource`, the same resource as the
+admin's import, so a file means the same thing wherever it is imported: update by e-mail (never
+a duplicate), new leads linked to their company, scored, put on the timeline and checked for
+duplicates. The command drives the resource through `leads.bulk_import.LeadChunkImporter`,
+which writes each chunk set-based instead of through django-import-export's per-row machinery.
 
 Choices, and why:
 
 * **Chunks of `CHUNK_ROWS` rows, one transaction each.** The file is streamed (never held whole
-  in memory) and each chunk is one `import_data` call in its own transaction. One transaction
-  for a whole 100,000-row file would hold SQLite's single write lock for minutes, and every
-  lead form on the website would wait or fail meanwhile; per chunk they wait a second at most.
+  in memory) and each chunk is written in its own transaction. One transaction for a whole
+  100,000-row file would hold SQLite's single write lock for minutes, and every lead form on
+  the website would wait or fail meanwhile; per chunk they wait a second or two at most.
   A run that dies half-way is simply run again: rows already imported are found by e-mail and
   reported as skipped (unchanged). The same holds for the rare chunk that fails as a whole
   (say, the website created a lead with one of its e-mails in the same second): its rows are
@@ -22,11 +24,13 @@ Choices, and why:
   errors and offers no "confirm" until the file is clean.)
 * **Dry run** runs every chunk exactly as a real run would and rolls each back, so its counts
   and errors are the real run's.
-* **Speed**: inside a chunk nothing is looked up per row. Known leads (by lower-cased e-mail, the
-  unique index), companies (by domain) and owners are fetched once; new leads, their companies
-  and their timeline entries are bulk-inserted; scores of new leads are computed in memory.
-  Only what needs a service's checks runs per row: status, owner and follow-up changes of
-  existing leads, and the duplicate check of new leads (`leads.duplicates`).
+* **Speed** (see `leads.bulk_import`): inside a chunk nothing is looked up per row. Known leads
+  (by lower-cased e-mail, the unique index), companies (by domain, kept for the whole file) and
+  owners are fetched once; new leads and their timeline entries go in with COPY (PostgreSQL) or
+  one executemany (SQLite); scores are computed once per distinct title/company/domain kind;
+  e-mail domains are validated once per domain (`leads.emails`); likely duplicates are found
+  in memory and flagged in bulk (`leads.duplicates.leads_flag_new_duplicates`). Only changes to
+  existing leads' status, owner and follow-up go through their services row by row.
 
 Row numbers count data rows: row 1 is the first row under the header (as in the admin's
 import); `ImportSummary.lines` maps an error's row to its line in a CSV file.
@@ -41,15 +45,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tablib
-
+from .bulk_import import LeadChunkImporter
 from .resources import LeadImportColumnsError, LeadResource, lead_import_columns_check
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 #: Rows per `import_data` call and transaction (see the module docstring).
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 FORMATS = ("csv", "xlsx")
 
 Progress = Callable[[int, int], None]
@@ -189,11 +192,6 @@ def _chunks(
         yield chunk
 
 
-def _messages(error_dict: dict[str, list[str]]) -> str:
-    """ "email: … ; status: …" for one invalid row."""
-    return "; ".join(f"{column}: {' '.join(messages)}" for column, messages in error_dict.items())
-
-
 def leads_import(
     *,
     path: Path | str,
@@ -226,36 +224,27 @@ def leads_import(
         raise LeadImportError(f"{path}: {exc}") from None
 
     summary = ImportSummary(path=path, dry_run=dry_run, total=total)
-    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name, fast=True)
+    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name)
+    importer = LeadChunkImporter(resource=resource, dry_run=dry_run)
     done = 0
     for chunk in _chunks(reader, len(columns), summary, chunk_rows):
-        dataset = tablib.Dataset(*chunk.rows, headers=columns)
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            collect_failed_rows=False,
-            row_numbers=chunk.numbers,
-            file_name=path.name,
+        result = importer.import_chunk(
+            [dict(zip(columns, cells, strict=True)) for cells in chunk.rows], chunk.numbers
         )
         line_of = dict(zip(chunk.numbers, chunk.lines, strict=True))
-        for invalid in result.invalid_rows:
-            number = chunk.numbers[invalid.number - 1]
-            summary.errors.append((number, _messages(invalid.error_dict)))
+        for number, message in result.errors:
+            summary.errors.append((number, message))
             summary.lines[number] = line_of[number]
-        if result.has_errors():  # the chunk was rolled back: none of its rows is in
-            reasons = [str(error.error) for error in result.base_errors]
-            reasons += [str(error.error) for _, errors in result.row_errors() for error in errors]
+        if result.failed:  # the chunk was rolled back: none of its rows is in
             first, last = chunk.numbers[0], chunk.numbers[-1]
             summary.errors.append(
-                (first, f"Rows {first}–{last} were not imported (rolled back): {'; '.join(reasons)[:500]}")
+                (first, f"Rows {first}–{last} were not imported (rolled back): {result.failed}")
             )
             summary.lines[first] = line_of[first]
         else:
-            summary.new += result.totals["new"]
-            summary.updated += result.totals["update"]
-            summary.skipped += result.totals["skip"]
+            summary.new += result.new
+            summary.updated += result.updated
+            summary.skipped += result.skipped
         done += len(chunk.rows)
         if progress is not None:
             progress(done, total)

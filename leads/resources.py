@@ -13,11 +13,10 @@ domain) in and out of CSV/XLSX files, for the admin's import/export and for
 from __future__ import annotations
 
 from collections.abc import Iterable
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -26,16 +25,17 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from email_validator import EmailNotValidError, validate_email
 from import_export import resources
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader, CachedInstanceLoader
 from import_export.widgets import BooleanWidget, DateTimeWidget, DecimalWidget, IntegerWidget
 
 from .domains import DomainKind, EmailDomain, classify_email_domain
-from .duplicates import DuplicateIndex, lead_flag_duplicates
+from .duplicates import DuplicateIndex, leads_flag_new_duplicates
+from .emails import EmailNotValidError, email_normalise
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
+from .scoring.deal_value import DealValueConfig
 from .selectors import lead_queryset_for_user, user_is_sales_manager
 from .services import (
     company_name_from_domain,
@@ -397,6 +397,31 @@ def lead_import_columns_check(headers: Iterable[Any]) -> list[str]:
     return columns
 
 
+class ImportEvent(NamedTuple):
+    """A timeline entry an import writes, as plain values: the command's bulk writer
+    (`leads.bulk_import`) inserts these directly, the admin's import saves `build()`."""
+
+    lead: Lead
+    kind: str
+    summary: str  # at most 500 characters
+    data: dict[str, Any]
+    actor: Any  # the staff user, or None
+    actor_label: str  # their username, or who else did it ("import", "system")
+    created_at: datetime
+
+    def build(self) -> LeadEvent:
+        """The unsaved model instance, for `bulk_create`."""
+        return lead_event_build(
+            lead=self.lead,
+            kind=self.kind,
+            summary=self.summary,
+            data=self.data,
+            actor=self.actor,
+            actor_label=self.actor_label,
+            created_at=self.created_at,
+        )
+
+
 @dataclass
 class LeadImportRow:
     """One cleaned row, and what importing it changes (kept on the instance as `_import_row`)."""
@@ -443,7 +468,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     their mail domain (found or created, as `services.company_resolve` does), scored in memory
     with the same scoring as `services.lead_rescore` (an imported lead has no activity yet), and
     given timeline entries (imported, company matched, scored), then checked for duplicates
-    (`leads.duplicates.lead_flag_duplicates`). A lead that would be hot is left to
+    (`leads.duplicates.leads_flag_new_duplicates`). A lead that would be hot is left to
     `lead_rescore_later` instead, so qualifying and the sales alert happen exactly as for a
     website lead. Existing leads: changed fields are bulk-updated and written on the timeline
     ("updated", with old and new values); status, owner and follow-up changes go through
@@ -503,7 +528,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         batch_size = 1000
         skip_unchanged = True
         report_skipped = True
-        use_transactions = True  # and the preview's row diffs are shown (fast=True skips them)
+        use_transactions = True  # and the preview's row diffs are shown
 
     def __init__(
         self,
@@ -511,19 +536,14 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         user: AbstractBaseUser | AnonymousUser | None = None,
         default_owner: AbstractBaseUser | None = None,
         source_name: str = "",
-        fast: bool = False,
         **kwargs: Any,
     ) -> None:
         """`user`: who imports or exports (scoping, timeline actor); `default_owner`: owner of new
-        leads whose row names none; `source_name`: the file name shown on the timeline; `fast`:
-        skip the per-row before/after diff that only the admin's preview shows (the command)."""
+        leads whose row names none; `source_name`: the file name shown on the timeline."""
         super().__init__(**kwargs)
         self.user = user
         self.default_owner = default_owner
         self.source_name = source_name
-        if fast:
-            self._meta = copy(self._meta)  # this instance only; the admin keeps its preview diff
-            self._meta.skip_diff = True
         self.current: LeadImportRow | None = None
         self.row_numbers: list[int] | None = None
         self._seen: dict[str, int] = {}  # e-mail key → first row with it, over the whole file
@@ -532,6 +552,8 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         self._companies: dict[str, Company] = {}
         self._duplicates: DuplicateIndex | None = None
         self._scoring = ScoringConfig.from_settings()
+        self._deal_value = DealValueConfig.from_settings()
+        self._score_memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
         self._now = timezone.now()
 
     # --- Who -----------------------------------------------------------------------------------
@@ -578,11 +600,11 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         self._now = timezone.now()
 
     def _normalised_email(self, raw: str) -> str | Exception:
-        """The address as the API stores it (email-validator, no DNS), cached for the loader."""
+        """The address as the API stores it (`leads.emails`, no DNS), cached for the loader."""
         cached = self._email_cache.get(raw)
         if cached is None:
             try:
-                cached = validate_email(raw, check_deliverability=False).normalized
+                cached = email_normalise(raw)
             except EmailNotValidError as exc:
                 cached = exc
             if len(self._email_cache) > 50_000:
@@ -598,17 +620,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                 email = self._normalised_email(_cell_text(raw))
                 if isinstance(email, str):
                     keys.add(email.lower())
-        found: dict[str, Lead] = {}
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):
-            batch = ordered[start : start + 500]
-            leads = (
-                Lead.objects.select_related("company", "owner")
-                .annotate(email_key=Lower("email"))
-                .filter(email_key__in=batch)
-            )
-            found.update((lead.email_key, lead) for lead in leads)
-        return found
+        return leads_by_email_key(keys=keys)
 
     # --- Import: per row -----------------------------------------------------------------------
 
@@ -791,13 +803,15 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         if result is not None and len(result.base_errors) > failures:
             return
         try:
-            LeadEvent.objects.bulk_create(self._new_lead_events(leads), batch_size=500)
+            LeadEvent.objects.bulk_create(
+                [event.build() for event in self.new_lead_events(leads)], batch_size=500
+            )
             for lead in leads:
                 if lead._import_row.rescore_later:
                     lead_rescore_later(lead=lead)
             if not dry_run:
                 assert self._duplicates is not None
-                flag_imported_duplicates(leads=leads, index=self._duplicates)
+                leads_flag_new_duplicates(leads=leads, index=self._duplicates, actor_label=IMPORT_ACTOR_LABEL)
         except Exception as exc:  # noqa: BLE001
             self.handle_import_error(result, exc, raise_errors)
 
@@ -832,7 +846,9 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         if result is not None and len(result.base_errors) > failures:
             return
         try:
-            LeadEvent.objects.bulk_create([self._updated_event(lead) for lead in changed], batch_size=500)
+            LeadEvent.objects.bulk_create(
+                [self.updated_event(lead).build() for lead in changed], batch_size=500
+            )
             for lead in leads:
                 self._apply_service_changes(lead)
                 if "job_title" in lead._import_row.changes:
@@ -882,23 +898,41 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     def _score(self, leads: list[Lead]) -> None:
         """Score new leads as `lead_rescore` would: an imported lead has no activity yet, so only
         who they are counts. A lead that would be hot goes through `lead_rescore_later`, which
-        qualifies it and alerts sales exactly as for a website lead."""
+        qualifies it and alerts sales exactly as for a website lead.
+
+        Without activity the score depends only on the title, the company's rank and size and
+        the kind of mail domain, so it is computed once per distinct combination (a 100,000-row
+        file has a few thousand) and shared: the result is read-only once stored."""
         config = self._scoring
+        memo = self._score_memo
         for lead in leads:
             company = lead.company
             domain = lead._import_row.domain
-            result = score_lead(
-                ScoringInput(
-                    job_title=lead.job_title,
-                    fortune_rank=company.fortune_rank if company else None,
-                    employee_count=company.employee_count if company else None,
-                    is_webmail=domain.kind is DomainKind.WEBMAIL,
-                    is_disposable=domain.kind is DomainKind.DISPOSABLE,
-                    activities=(),
-                    now=self._now,
-                ),
-                config,
-            )
+            fortune_rank = company.fortune_rank if company else None
+            employee_count = company.employee_count if company else None
+            inputs = (lead.job_title, fortune_rank, employee_count, domain.kind)
+            scored = memo.get(inputs)
+            if scored is None:
+                result = score_lead(
+                    ScoringInput(
+                        job_title=lead.job_title,
+                        fortune_rank=fortune_rank,
+                        employee_count=employee_count,
+                        is_webmail=domain.kind is DomainKind.WEBMAIL,
+                        is_disposable=domain.kind is DomainKind.DISPOSABLE,
+                        activities=(),
+                        now=self._now,
+                    ),
+                    config,
+                )
+                deal_value = estimate_deal_value(
+                    fortune_rank=fortune_rank,
+                    employee_count=employee_count,
+                    seniority=result.seniority,
+                    config=self._deal_value,
+                )
+                scored = memo[inputs] = (result, deal_value)
+            result, deal_value = scored
             if result.total >= config.hot_threshold:
                 lead._import_row.rescore_later = True
                 continue
@@ -906,30 +940,21 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
             lead.score_breakdown = result.breakdown
             lead.seniority = result.seniority
             lead.scored_at = self._now
-            lead.estimated_deal_value = estimate_deal_value(
-                fortune_rank=company.fortune_rank if company else None,
-                employee_count=company.employee_count if company else None,
-                seniority=result.seniority,
-            )
+            lead.estimated_deal_value = deal_value
 
     def _event(
         self, lead: Lead, kind: LeadEventKind, summary: str, data: dict[str, Any], **who: Any
-    ) -> LeadEvent:
-        """An unsaved timeline entry (for bulk_create), by the importing user or "import"."""
-        return lead_event_build(
-            lead=lead,
-            kind=kind,
-            summary=summary,
-            data=data,
-            actor=who.get("actor", self.actor),
-            actor_label=who.get("actor_label", IMPORT_ACTOR_LABEL),
-            created_at=self._now,
-        )
+    ) -> ImportEvent:
+        """A timeline entry to write, by the importing user or "import" unless `who` says."""
+        actor = who.get("actor", self.actor)
+        staff = actor if actor is not None and actor.is_authenticated else None
+        label = staff.get_username() if staff is not None else who.get("actor_label", IMPORT_ACTOR_LABEL)
+        return ImportEvent(lead, kind, summary[:500], data, staff, label[:100], self._now)
 
     def _where(self, row: LeadImportRow) -> str:
         return f"{self.source_name}, row {row.number}" if self.source_name else f"row {row.number}"
 
-    def _new_lead_events(self, leads: list[Lead]) -> list[LeadEvent]:
+    def new_lead_events(self, leads: list[Lead]) -> list[ImportEvent]:
         """Imported, company matched and scored entries of new leads, in the order they happened."""
         events = []
         for lead in leads:
@@ -985,7 +1010,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                 )
         return events
 
-    def _updated_event(self, lead: Lead) -> LeadEvent:
+    def updated_event(self, lead: Lead) -> ImportEvent:
         row = lead._import_row
         names = ", ".join(row.changes)
         return self._event(
@@ -1013,6 +1038,22 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
             lead_schedule_follow_up(lead=lead, at=row.follow_up[0], **who)
 
 
+def leads_by_email_key(*, keys: Iterable[str]) -> dict[str, Lead]:
+    """The leads with these lower-cased e-mails (the unique index), with company and owner,
+    by lower-cased e-mail: one query per 500 keys."""
+    found: dict[str, Lead] = {}
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start : start + 500]
+        leads = (
+            Lead.objects.select_related("company", "owner")
+            .annotate(email_key=Lower("email"))
+            .filter(email_key__in=batch)
+        )
+        found.update((lead.email_key, lead) for lead in leads)
+    return found
+
+
 def companies_by_domain(*, domains: Iterable[str]) -> dict[str, Company]:
     """The companies that own `domains` (as main or alias domain), by domain: two queries."""
     domains = list(domains)
@@ -1024,19 +1065,6 @@ def companies_by_domain(*, domains: Iterable[str]) -> dict[str, Company]:
         for alias in aliases:
             found.setdefault(alias.domain, alias.company)
     return found
-
-
-def flag_imported_duplicates(*, leads: Iterable[Lead], index: DuplicateIndex) -> None:
-    """Flag likely duplicates of newly imported leads, as for leads from the website.
-
-    The one place the import calls `leads.duplicates`: with one in-memory `DuplicateIndex` for
-    the whole import, a row costs no query unless it matches, and each new lead is added to
-    the index so later rows of the same file match it too.
-    """
-    for lead in leads:
-        if index.matches(lead):  # most rows match nothing: skip the service's savepoint then
-            lead_flag_duplicates(lead=lead, actor_label=IMPORT_ACTOR_LABEL, index=index)
-        index.add_lead(lead)
 
 
 # --- Companies ------------------------------------------------------------------------------------
