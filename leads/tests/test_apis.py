@@ -15,7 +15,7 @@ from analytics.models import Visitor
 from analytics.services import website_create, website_update
 from enterprise_scanner.api.services import api_key_create, api_key_revoke
 from enterprise_scanner.api.throttles import SiteIpThrottle
-from leads.models import Lead, LeadEventKind, LeadStatus
+from leads.models import CompanyDomain, Lead, LeadEventKind, LeadStatus
 from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, SalesRepFactory
 from partners.models import Partner, PartnerStatus
 
@@ -318,6 +318,12 @@ def test_list_is_paginated_filtered_and_best_score_first(django_assert_max_num_q
     assert emails(fortune_500="true") == ["top@jpmorganchase.com"]
     assert emails(status="contacted") == ["mid@y-corp.com"]
     assert emails(search="jpmorgan") == [top.email]
+    # The admin's rule: every word must match (name, e-mail, typed or matched company).
+    assert emails(search="chase top") == [top.email]
+    CompanyDomain.objects.create(company=f500, domain="jpmchase.com")
+    assert emails(search="jpmchase") == [top.email]  # an alias domain of the matched company
+    assert emails(search="jpmorgan y-corp") == []
+    assert emails(search='"y-corp"') == ["mid@y-corp.com"]
     assert client.get(URL, {"created_after": "not-a-date"}).status_code == 400
     assert client.get(URL, {"status": "nope"}).status_code == 400
 
