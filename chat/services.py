@@ -331,6 +331,17 @@ def bot_answer_post(
     return message
 
 
+@transaction.atomic
+def bot_reply(*, conversation_id: uuid.UUID | str, message_id: int) -> Message | None:
+    """The bot's whole turn in one transaction, when nothing has to happen between deciding and
+    posting (no LLM to phrase the answer): half the transactions of plan + post. Returns what
+    the bot said, if anything (an escalation notice goes out as a broadcast)."""
+    turn = bot_turn_plan(conversation_id=conversation_id, message_id=message_id)
+    if not turn.question:
+        return turn.reply
+    return bot_answer_post(conversation_id=conversation_id, turn=turn)
+
+
 # --- Leads --------------------------------------------------------------------------------------
 
 

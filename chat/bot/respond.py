@@ -1,5 +1,6 @@
 """The bot's turn after a visitor message, as the consumer runs it: decide (database), phrase
-(optional LLM call, outside any transaction), post (database).
+(optional LLM call, outside any transaction), post (database). Without an LLM, deciding and
+posting are one transaction (services.bot_reply).
 
 The consumer runs it in the background after it has acknowledged the visitor's message, so the
 visitor's own message is shown as sent without waiting for the bot."""
@@ -13,7 +14,7 @@ from chat.events import Broadcast
 from chat.models import Message
 from chat.service_calls import call_service
 
-from .llm import llm_phrase
+from .llm import llm_enabled, llm_phrase
 
 
 async def bot_respond(
@@ -21,6 +22,8 @@ async def bot_respond(
 ) -> tuple[Message | None, list[Broadcast]]:
     """Returns the bot's reply (None when it stayed silent: an agent has the chat, or it
     escalated) and the broadcasts to send; an escalation notice reaches the socket through them."""
+    if not llm_enabled():
+        return await call_service(services.bot_reply, conversation_id=conversation_id, message_id=message_id)
     turn, broadcasts = await call_service(
         services.bot_turn_plan, conversation_id=conversation_id, message_id=message_id
     )
