@@ -4,11 +4,14 @@
     .venv/bin/python bench/chat_latency.py --visitors 5 20 50 --messages 3 # reduced scale
     REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/chat_latency.py   # channels_redis layer
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench ...                 # on PostgreSQL
+    REDIS_URL=... .venv/bin/python bench/chat_latency.py --servers 2             # two daphne processes
 
 The server is a real daphne process serving bench/chat_asgi.py (the project's ASGI application
 plus an echo consumer at ws/echo/); the visitors are real websocket clients (the `websockets`
 package) in this process, so they do not take the server's event loop and every frame crosses
-a TCP socket as in production.
+a TCP socket as in production. `--servers 2` (Redis layer only) starts two daphne processes and
+spreads the visitors over them, as a load balancer in front of several daphne processes would
+(the deploy guide's way to scale out).
 
 The load model is people, not a flood: each visitor connects and says hello, then sends
 `--messages` messages with a think time drawn uniformly from `--think MIN MAX` seconds (default
@@ -146,18 +149,25 @@ async def visitor(
 
 
 async def run(
-    base: str, *, kind: str, visitors: int, messages: int, think: tuple[float, float], key: str
+    bases: list[str], *, kind: str, visitors: int, messages: int, think: tuple[float, float], key: str
 ) -> dict:
-    uri = f"{base}/ws/echo/" if kind == "echo" else f"{base}/ws/chat/?key={key}"
+    path = "/ws/echo/" if kind == "echo" else f"/ws/chat/?key={key}"
     sample = Sample()
     gate, ready, go = asyncio.Semaphore(CONNECT_CONCURRENCY), [], asyncio.Event()
     tasks = [
         asyncio.create_task(
             visitor(
-                uri, kind=kind, messages=messages, think=think, sample=sample, gate=gate, ready=ready, go=go
+                bases[n % len(bases)] + path,
+                kind=kind,
+                messages=messages,
+                think=think,
+                sample=sample,
+                gate=gate,
+                ready=ready,
+                go=go,
             )
         )
-        for _ in range(visitors)
+        for n in range(visitors)
     ]
     while len(ready) < visitors:
         if any(task.done() for task in tasks):  # a failed connection: raise its error
@@ -249,34 +259,43 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=[2.0, 6.0], metavar=("MIN", "MAX"))
     parser.add_argument("--saturation-visitors", type=int, default=20)
     parser.add_argument("--saturation-messages", type=int, default=20)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="daphne processes, visitors spread over them as a load balancer would (Redis layer only)",
+    )
     args = parser.parse_args()
 
     key = setup_database()
     layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    port = free_port()
-    log = Path(tempfile.mkdtemp(prefix="chat-bench-daphne-")) / "daphne.log"
-    server = start_server(port, log)
-    base = f"ws://127.0.0.1:{port}"
+    if args.servers > 1 and "Redis" not in layer:
+        raise SystemExit("--servers above 1 needs the Redis channel layer (set REDIS_URL)")
+    logs = Path(tempfile.mkdtemp(prefix="chat-bench-daphne-"))
+    ports = [free_port() for _ in range(args.servers)]
+    servers = [start_server(port, logs / f"daphne-{port}.log") for port in ports]
+    bases = [f"ws://127.0.0.1:{port}" for port in ports]
+    log = logs
     think = (args.think[0], args.think[1])
 
     async def all_rows() -> list[dict]:
         # Warm-up, not recorded: first imports, first queries, the database's first pages.
         for kind in ("echo", "chat"):
-            await run(base, kind=kind, visitors=2, messages=3, think=(0, 0), key=key)
+            await run(bases, kind=kind, visitors=2 * len(bases), messages=3, think=(0, 0), key=key)
         rows = []
         for visitors in args.visitors:
             for kind in ("echo", "chat"):
                 rows.append(
                     await run(
-                        base, kind=kind, visitors=visitors, messages=args.messages, think=think, key=key
+                        bases, kind=kind, visitors=visitors, messages=args.messages, think=think, key=key
                     )
                 )
                 print(f"  {kind:<4} {visitors:>4} visitors done", file=sys.stderr, flush=True)
         for kind in ("echo", "chat"):
             rows.append(
                 await run(
-                    base,
+                    bases,
                     kind=kind,
                     visitors=args.saturation_visitors,
                     messages=args.saturation_messages,
@@ -290,16 +309,19 @@ def main() -> None:
     try:
         rows = asyncio.run(all_rows())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
     if failures:
         print(f"{len(failures)} visitors failed, e.g. {failures[0]}; daphne's log: {log}", file=sys.stderr)
 
     lines = [
-        f"Chat latency — {layer}, {database}, daphne + websocket clients in separate processes, "
+        f"Chat latency — {layer}, {database}, {args.servers} daphne process(es) + websocket clients in "
+        "another process, "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
         "",
         "| consumer | visitors | think s | offered msg/s | messages | errors | ack p50 ms | ack p99 ms "
@@ -322,6 +344,7 @@ def main() -> None:
         "database": database,
         "cpus": os.cpu_count(),
         "think_s": list(think),
+        "servers": args.servers,
         "rows": rows,
     }
     (RESULTS / f"chat_latency_{suffix}.json").write_text(json.dumps(meta, indent=2) + "\n")
