@@ -2,15 +2,15 @@
 
 Two things decide the latency of a busy chat server:
 
-- Where the database work runs. On SQLite there is one writer at a time, so every call goes to
-  the one database thread Channels keeps (thread-sensitive, as `database_sync_to_async` does by
-  default). On PostgreSQL calls run in a pool of threads, each with its own connection from the
-  psycopg pool, so one socket's transaction does not queue behind every other socket's; row locks
-  (select_for_update on the conversation) still order the writes of one conversation.
-- Who sends the broadcasts. A service broadcasts after commit; sent from the worker thread that
-  would hold the thread until the channel layer (Redis) answered. Here the broadcasts are
-  collected while the service runs and handed back, and the consumer sends them from its event
-  loop (see chat.events.collecting_broadcasts).
+- Where the database work runs: on the one database thread Channels keeps (thread-sensitive, as
+  `database_sync_to_async` does by default), for every database. A pool of threads on
+  PostgreSQL was tried (bench/results/chat_before_after.md has figures with it), but under the
+  test suite it exhausted the psycopg pool (PoolTimeout) and was taken out until that is
+  understood; `serialise_database_work` is where it would be switched on again.
+- Who sends the broadcasts. A service broadcasts after commit; sent from the database thread
+  that would hold the thread (and every other socket's database work) until the channel layer
+  (Redis) answered. Here the broadcasts are collected while the service runs and handed back,
+  and the consumer sends them from its event loop (see chat.events.collecting_broadcasts).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
-from django.db import connections
 
 from .events import Broadcast, with_collected_broadcasts
 
@@ -27,8 +26,8 @@ T = TypeVar("T")
 
 
 def serialise_database_work() -> bool:
-    """True where the database takes one writer at a time (SQLite): use the single thread."""
-    return connections["default"].vendor == "sqlite"
+    """Run all database work on Channels' one database thread (see the module docstring)."""
+    return True
 
 
 async def db(function: Callable[..., T], /, **kwargs: Any) -> T:
