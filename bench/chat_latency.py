@@ -1,21 +1,35 @@
-"""Chat round-trip latency and throughput with N concurrent visitors (not a test).
+"""Chat latency with N concurrent website visitors, against an echo consumer (not a test).
 
-    .venv/bin/python bench/chat_latency.py                       # 1, 10 and 50 visitors, 20 messages each
-    .venv/bin/python bench/chat_latency.py --visitors 1 25 100 --messages 50
-    REDIS_URL=redis://127.0.0.1:6379/14 .venv/bin/python bench/chat_latency.py   # channels_redis layer
+    .venv/bin/python bench/chat_latency.py                                 # 50, 200, 500 visitors
+    .venv/bin/python bench/chat_latency.py --visitors 5 20 50 --messages 3 # reduced scale
+    REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/chat_latency.py   # channels_redis layer
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench ...                 # on PostgreSQL
+    REDIS_URL=... .venv/bin/python bench/chat_latency.py --servers 2             # two daphne processes
 
-Each visitor opens ws/chat/ on the real ASGI application (origin guard, consumer, services,
-database, channel layer) and sends messages one after another. For each message it records the
-time until its own stored message comes back with a sequence number (the round trip a visitor
-waits for) and, separately, until the bot's answer arrives; then it sends the next. Messages/s counts the
-visitors' messages over the messaging phase (from the first visitor's first message to the last
-one's last answer; connecting is not included). The same run
-measures a trivial echo consumer on the same channel-layer and ASGI stack, which shows what the
-chat's own work (validation, transaction, sequence lock, broadcast, retrieval) costs on top.
+The server is a real daphne process serving bench/chat_asgi.py (the project's ASGI application
+plus an echo consumer at ws/echo/); the visitors are real websocket clients (the `websockets`
+package) in this process, so they do not take the server's event loop and every frame crosses
+a TCP socket as in production. `--servers 2` (Redis layer only) starts two daphne processes and
+spreads the visitors over them, as a load balancer in front of several daphne processes would
+(the deploy guide's way to scale out).
 
-Clients run in this process (channels' WebsocketCommunicator: no network between them and the
-server), against a scratch SQLite database unless DATABASE_URL is set. Prints a table and writes
-bench/results/chat_latency.json and .md.
+The load model is people, not a flood: each visitor connects and says hello, then sends
+`--messages` messages with a think time drawn uniformly from `--think MIN MAX` seconds (default
+2–6 s) before each one (the first one from 0–MAX, to spread the starts). The offered load is
+therefore about N / mean think time messages/s, printed in the table. For each message two
+times are recorded:
+
+- ack: until the visitor's own message comes back stored, with its sequence number and
+  client_id (what the widget waits for before it shows the message as sent);
+- bot: until the bot's answer arrives (all questions are answered from the knowledge base).
+
+The echo consumer gets the identical load through the identical path (daphne, channel layer
+group send, the same client) and its round trip is the reference. A saturation pair of rows
+(`--saturation-visitors` visitors sending back-to-back, each waiting only for its answer)
+gives the maximum messages/s, for information: its latencies only measure queueing.
+
+Against a scratch SQLite database unless DATABASE_URL is set. Prints a table and writes
+bench/results/chat_latency_{memory,redis}.{json,md}.
 """
 
 from __future__ import annotations
@@ -24,37 +38,33 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enterprise_scanner.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("TASK_BACKEND", "immediate")
-os.environ.setdefault("EMAIL_URL", "dummymail://")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import RESULTS, ROOT, configure, percentile
+
+configure(scratch_prefix="chat-bench-")
 os.environ["CHAT_MESSAGES_PER_MINUTE"] = "1000000"  # measure the path, not the rate limit
-SCRATCH = Path(tempfile.mkdtemp(prefix="chat-bench-")) / "bench.sqlite3"
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{SCRATCH}")
 
 import django  # noqa: E402
 
 django.setup()
 
-from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
-from channels.layers import get_channel_layer  # noqa: E402
-from channels.routing import URLRouter  # noqa: E402
-from channels.testing import WebsocketCommunicator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.urls import path  # noqa: E402
+from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
 from analytics.services import website_create  # noqa: E402
 from chat.models import KnowledgeArticle  # noqa: E402
-from enterprise_scanner.asgi import application  # noqa: E402
 
 ORIGIN = "https://bench.example"
 QUESTIONS = [
@@ -62,93 +72,130 @@ QUESTIONS = [
     "Do you integrate with Azure Sentinel?",
     "What does an assessment cover?",
 ]
+#: Sockets opened at once while connecting (connecting is not measured).
+CONNECT_CONCURRENCY = 25
+TIMEOUT = 60
+#: Why visitors failed (a closed socket, a timeout), for the end of the run.
+failures: list[str] = []
 
 
-class EchoConsumer(AsyncWebsocketConsumer):
-    """The baseline: echo each frame back through a channel-layer group, like the chat's broadcast."""
+@dataclass
+class Sample:
+    """What one run of N visitors measured (seconds)."""
 
-    async def connect(self) -> None:
-        self.group = f"echo.{self.channel_name.replace('!', '-')}"
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        await self.channel_layer.group_send(self.group, {"type": "echo.message", "text": text_data})
-
-    async def echo_message(self, event: dict) -> None:
-        await self.send(text_data=event["text"])
+    acks: list[float] = field(default_factory=list)
+    bots: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_send: float = float("inf")
+    last_answer: float = 0.0
 
 
-echo_application = URLRouter([path("ws/echo/", EchoConsumer.as_asgi())])
+async def receive(ws: ClientConnection) -> dict:
+    return json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
-async def echo_visitor(messages: int, rtts: list[float], phase: list[float]) -> None:
-    socket = WebsocketCommunicator(echo_application, "/ws/echo/")
-    connected, _ = await socket.connect(timeout=30)
-    assert connected
-    phase.append(time.perf_counter())
-    for n in range(messages):
-        started = time.perf_counter()
-        await socket.send_to(text_data=json.dumps({"type": "message", "body": "ping", "client_id": f"e{n}"}))
-        await socket.receive_from(timeout=30)
-        rtts.append(time.perf_counter() - started)
-    phase.append(time.perf_counter())
-    await socket.disconnect()
-
-
-async def chat_visitor(
-    key: str, messages: int, rtts: list[float], bot: list[float], phase: list[float]
+async def visitor(
+    uri: str,
+    *,
+    kind: str,
+    messages: int,
+    think: tuple[float, float],
+    sample: Sample,
+    gate: asyncio.Semaphore,
+    ready: list[int],
+    go: asyncio.Event,
 ) -> None:
-    headers = [(b"origin", ORIGIN.encode()), (b"host", b"bench.example")]
-    socket = WebsocketCommunicator(application, f"/ws/chat/?key={key}", headers=headers)
-    connected, _ = await socket.connect(timeout=30)
-    assert connected
-    await socket.send_json_to({"type": "hello"})
-    await socket.receive_json_from(timeout=30)  # welcome
-    await socket.receive_json_from(timeout=30)  # greeting
-    phase.append(time.perf_counter())
-    for n in range(messages):
-        client_id = f"m{n}"
-        started = time.perf_counter()
-        await socket.send_json_to(
-            {"type": "message", "body": QUESTIONS[n % len(QUESTIONS)], "client_id": client_id}
+    """One visitor: connect (and for the chat, start a conversation), wait for everyone, then
+    think, send, wait for the ack (and the bot's answer), `messages` times."""
+    async with gate:
+        ws = await connect(
+            uri, origin=ORIGIN, open_timeout=TIMEOUT, ping_interval=None, compression=None, proxy=None
         )
-        while (await socket.receive_json_from(timeout=30)).get("client_id") != client_id:
-            pass
-        rtts.append(time.perf_counter() - started)
-        while (await socket.receive_json_from(timeout=30)).get("sender") != "bot":
-            pass
-        bot.append(time.perf_counter() - started)
-    phase.append(time.perf_counter())
-    await socket.disconnect()
+        if kind == "chat":
+            await ws.send(json.dumps({"type": "hello"}))
+            while (await receive(ws)).get("sender") != "bot":  # the welcome, then the greeting
+                pass
+    ready.append(1)
+    await go.wait()
+    low, high = think
+    try:
+        for n in range(messages):
+            pause = random.uniform(0, high) if n == 0 else random.uniform(low, high)
+            if pause:
+                await asyncio.sleep(pause)
+            client_id = f"m{n}"
+            frame = {"type": "message", "body": QUESTIONS[n % len(QUESTIONS)], "client_id": client_id}
+            started = time.perf_counter()
+            sample.first_send = min(sample.first_send, started)
+            await ws.send(json.dumps(frame))
+            acked = kind == "echo"
+            while True:
+                reply = await receive(ws)
+                now = time.perf_counter()
+                if reply.get("type") == "error":
+                    sample.errors += 1
+                    break
+                if reply.get("client_id") == client_id and (kind == "echo" or "seq" in reply):
+                    sample.acks.append(now - started)
+                    if kind == "echo":
+                        break
+                    acked = True
+                elif acked and reply.get("sender") == "bot":
+                    sample.bots.append(now - started)
+                    break
+            sample.last_answer = max(sample.last_answer, time.perf_counter())
+    finally:
+        await ws.close()
 
 
-async def run(kind: str, visitors: int, messages: int, key: str) -> dict:
-    rtts: list[float] = []
-    bot: list[float] = []
-    phase: list[float] = []  # when each visitor started and finished messaging (after connecting)
-    if kind == "echo":
-        await asyncio.gather(*(echo_visitor(messages, rtts, phase) for _ in range(visitors)))
-    else:
-        await asyncio.gather(*(chat_visitor(key, messages, rtts, bot, phase) for _ in range(visitors)))
-    elapsed = max(phase) - min(phase)
+async def run(
+    bases: list[str], *, kind: str, visitors: int, messages: int, think: tuple[float, float], key: str
+) -> dict:
+    path = "/ws/echo/" if kind == "echo" else f"/ws/chat/?key={key}"
+    sample = Sample()
+    gate, ready, go = asyncio.Semaphore(CONNECT_CONCURRENCY), [], asyncio.Event()
+    tasks = [
+        asyncio.create_task(
+            visitor(
+                bases[n % len(bases)] + path,
+                kind=kind,
+                messages=messages,
+                think=think,
+                sample=sample,
+                gate=gate,
+                ready=ready,
+                go=go,
+            )
+        )
+        for n in range(visitors)
+    ]
+    while len(ready) < visitors:
+        if any(task.done() for task in tasks):  # a failed connection: raise its error
+            for task in tasks:
+                if task.done() and task.exception():
+                    raise task.exception()
+        await asyncio.sleep(0.05)
+    go.set()
+    for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(outcome, BaseException):  # a socket the server closed: counted, not fatal
+            sample.errors += 1
+            failures.append(repr(outcome))
+    elapsed = sample.last_answer - sample.first_send
+    mean_think = sum(think) / 2
     row = {
         "consumer": kind,
         "visitors": visitors,
-        "messages": len(rtts),
-        "p50_ms": round(statistics.median(rtts) * 1000, 2),
-        "p99_ms": round(percentile(rtts, 99) * 1000, 2),
-        "messages_per_s": round(len(rtts) / elapsed, 1),
+        "think_s": f"{think[0]:g}–{think[1]:g}" if mean_think else "0",
+        "offered_per_s": round(visitors / mean_think, 1) if mean_think else None,
+        "messages": len(sample.acks),
+        "errors": sample.errors,
+        "p50_ms": round(statistics.median(sample.acks) * 1000, 2) if sample.acks else None,
+        "p99_ms": round(percentile(sample.acks, 99) * 1000, 2) if sample.acks else None,
+        "messages_per_s": round(len(sample.acks) / elapsed, 1) if elapsed > 0 else None,
     }
-    if bot:
-        row["bot_p50_ms"] = round(statistics.median(bot) * 1000, 2)
-        row["bot_p99_ms"] = round(percentile(bot, 99) * 1000, 2)
+    if sample.bots:
+        row["bot_p50_ms"] = round(statistics.median(sample.bots) * 1000, 2)
+        row["bot_p99_ms"] = round(percentile(sample.bots, 99) * 1000, 2)
     return row
 
 
@@ -172,50 +219,135 @@ def setup_database() -> str:
     return website_create(name="Bench", allowed_origins=[ORIGIN]).publishable_key
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    """daphne serving bench/chat_asgi.py with this process's settings (database, channel layer)."""
+    command = [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "bench.chat_asgi:application",
+    ]
+    server = subprocess.Popen(  # noqa: S603 - our own server on loopback
+        command, cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"daphne exited ({server.returncode}); see {log}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"daphne did not start listening; see {log}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visitors", type=int, nargs="+", default=[1, 10, 50])
-    parser.add_argument("--messages", type=int, default=20, help="messages per visitor")
+    parser.add_argument("--visitors", type=int, nargs="+", default=[50, 200, 500])
+    parser.add_argument("--messages", type=int, default=10, help="messages per visitor")
+    parser.add_argument("--think", type=float, nargs=2, default=[2.0, 6.0], metavar=("MIN", "MAX"))
+    parser.add_argument("--saturation-visitors", type=int, default=20)
+    parser.add_argument("--saturation-messages", type=int, default=20)
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="daphne processes, visitors spread over them as a load balancer would (Redis layer only)",
+    )
     args = parser.parse_args()
 
     key = setup_database()
-    layer = type(get_channel_layer()).__name__
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    if args.servers > 1 and "Redis" not in layer:
+        raise SystemExit("--servers above 1 needs the Redis channel layer (set REDIS_URL)")
+    logs = Path(tempfile.mkdtemp(prefix="chat-bench-daphne-"))
+    ports = [free_port() for _ in range(args.servers)]
+    servers = [start_server(port, logs / f"daphne-{port}.log") for port in ports]
+    bases = [f"ws://127.0.0.1:{port}" for port in ports]
+    log = logs
+    think = (args.think[0], args.think[1])
 
     async def all_rows() -> list[dict]:
-        # One event loop for the whole run: channels_redis binds its connections to a loop.
-        # Warm-up, not recorded: first imports, first queries, SQLite's first pages.
-        await run("echo", 1, 5, key)
-        await run("chat", 1, 5, key)
+        # Warm-up, not recorded: first imports, first queries, the database's first pages.
+        for kind in ("echo", "chat"):
+            await run(bases, kind=kind, visitors=2 * len(bases), messages=3, think=(0, 0), key=key)
         rows = []
         for visitors in args.visitors:
             for kind in ("echo", "chat"):
-                rows.append(await run(kind, visitors, args.messages, key))
-                print(f"  {kind:<4} {visitors:>4} visitors done", file=sys.stderr)
+                rows.append(
+                    await run(
+                        bases, kind=kind, visitors=visitors, messages=args.messages, think=think, key=key
+                    )
+                )
+                print(f"  {kind:<4} {visitors:>4} visitors done", file=sys.stderr, flush=True)
+        for kind in ("echo", "chat"):
+            rows.append(
+                await run(
+                    bases,
+                    kind=kind,
+                    visitors=args.saturation_visitors,
+                    messages=args.saturation_messages,
+                    think=(0, 0),
+                    key=key,
+                )
+            )
+            print(f"  {kind:<4} saturation done", file=sys.stderr, flush=True)
         return rows
 
-    rows = asyncio.run(all_rows())
+    try:
+        rows = asyncio.run(all_rows())
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    if failures:
+        print(f"{len(failures)} visitors failed, e.g. {failures[0]}; daphne's log: {log}", file=sys.stderr)
 
-    header = "| consumer | visitors | messages | p50 ms | p99 ms | messages/s | bot answer p50 ms | bot answer p99 ms |"
     lines = [
-        f"Chat latency — {layer}, {database}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
+        f"Chat latency — {layer}, {database}, {args.servers} daphne process(es) + websocket clients in "
+        "another process, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs",
         "",
-        header,
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| consumer | visitors | think s | offered msg/s | messages | errors | ack p50 ms | ack p99 ms "
+        "| msg/s | bot answer p50 ms | bot answer p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['consumer']} | {row['visitors']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} "
-            f"| {row['messages_per_s']} | {row.get('bot_p50_ms', '—')} | {row.get('bot_p99_ms', '—')} |"
+            f"| {row['consumer']} | {row['visitors']} | {row['think_s']} | {row['offered_per_s'] or 'max'} "
+            f"| {row['messages']} | {row['errors']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_s']} "
+            f"| {row.get('bot_p50_ms', '—')} | {row.get('bot_p99_ms', '—')} |"
         )
     table = "\n".join(lines)
     print(table)
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
     suffix = "redis" if "Redis" in layer else "memory"
-    (results / f"chat_latency_{suffix}.md").write_text(table + "\n")
-    meta = {"layer": layer, "database": database, "cpus": os.cpu_count(), "rows": rows}
-    (results / f"chat_latency_{suffix}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (RESULTS / f"chat_latency_{suffix}.md").write_text(table + "\n")
+    meta = {
+        "layer": layer,
+        "database": database,
+        "cpus": os.cpu_count(),
+        "think_s": list(think),
+        "servers": args.servers,
+        "rows": rows,
+    }
+    (RESULTS / f"chat_latency_{suffix}.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 if __name__ == "__main__":

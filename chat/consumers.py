@@ -1,15 +1,21 @@
 """The chat websockets: thin async consumers that validate frames, call the chat services
-through `database_sync_to_async`, and relay stored messages in sequence order.
+in database threads (chat.service_calls), and relay stored messages in sequence order.
 
 Delivery rule (both consumers): a client has seen every message up to `last_sent` of a
-conversation. A broadcast with the next sequence number is forwarded; an older one is dropped as
-a duplicate; a newer one means something was missed (a full channel, a Redis restart), so the
-missing messages are re-read from the database. Reconnecting clients say which sequence they saw
-last and receive everything after it. See docs/chat-protocol.md.
+conversation. A stored message with the next sequence number is sent — whether it comes back
+from a service this socket called or as a broadcast —; an older one is dropped as a duplicate; a
+newer one means something was missed (a full channel, a Redis restart), so the missing messages
+are re-read from the database. Reconnecting clients say which sequence they saw last and receive
+everything after it. See docs/chat-protocol.md.
+
+A visitor's message is acknowledged (sent back stored, with its sequence) as soon as it is
+committed; the bot's turn runs after that in a background task of the socket, one turn at a time
+and in order, so the visitor never waits for the bot to see their own message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -19,12 +25,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import events, selectors, services
 from .bot.respond import bot_respond
+from .models import Message
+from .service_calls import call_service, db
 from .services import ChatError
 
 logger = logging.getLogger(__name__)
@@ -51,6 +58,11 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
         self.last_sent: dict[str, int] = {}
         self.message_times: deque[float] = deque()
         self.frame_times: deque[float] = deque()
+        # Frames out of order are impossible only if one coroutine at a time delivers stored
+        # messages: the socket's dispatch loop (broadcasts) and its bot task both do.
+        self.delivering = asyncio.Lock()
+        self.background: set[asyncio.Task[None]] = set()
+        self.closed = False
 
     # --- Frames in ---
 
@@ -104,6 +116,8 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
     # --- Frames out ---
 
     async def send_json(self, payload: dict[str, Any]) -> None:
+        if self.closed:  # a background task finishing after the visitor left
+            return
         await self.send(text_data=json.dumps(payload))
 
     async def send_error(self, code: str, message: str, frame: dict[str, Any] | None = None) -> None:
@@ -116,15 +130,59 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
 
     async def catch_up(self, conversation_id: str) -> None:
         """Send every stored message after the last one this client has, in order."""
+        async with self.delivering:
+            await self._catch_up(conversation_id)
+
+    async def _catch_up(self, conversation_id: str) -> None:
         while True:
-            batch = await database_sync_to_async(selectors.messages_after)(
-                conversation_id=conversation_id, after=self.last_sent[conversation_id]
+            batch = await db(
+                selectors.messages_after,
+                conversation_id=conversation_id,
+                after=self.last_sent[conversation_id],
             )
             for message in batch:
-                await self.send_json(events.message_payload(message))
-                self.last_sent[conversation_id] = message.sequence
+                if message.sequence > self.last_sent[conversation_id]:
+                    self.last_sent[conversation_id] = message.sequence
+                    await self.send_json(events.message_payload(message))
             if len(batch) < selectors.CATCH_UP_BATCH:
                 return
+
+    async def deliver(self, conversation_id: str, seq: int, payload: dict[str, Any]) -> None:
+        """A stored message (its sequence and frame) this socket should have: sent if it is the
+        next one, dropped if already sent, and after a gap the gap is re-read first."""
+        async with self.delivering:
+            last = self.last_sent.get(conversation_id)
+            if last is None or seq <= last:
+                return
+            if seq == last + 1:
+                self.last_sent[conversation_id] = seq
+                await self.send_json(payload)
+            else:
+                await self._catch_up(conversation_id)
+
+    async def deliver_stored(self, message: Message) -> None:
+        """A message a service of this socket stored: sent without waiting for its broadcast."""
+        await self.deliver(str(message.conversation_id), message.sequence, events.message_payload(message))
+
+    async def call(self, function: Callable[..., Any], /, **kwargs: Any) -> Any:
+        """Run a service, then send the broadcasts it made after commit."""
+        result, broadcasts = await call_service(function, **kwargs)
+        await events.send_broadcasts(self.channel_layer, broadcasts)
+        return result
+
+    def in_background(self, coroutine: Awaitable[None]) -> None:
+        """Run `coroutine` beside the socket's frames; a disconnect waits for it to finish."""
+        task = asyncio.ensure_future(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        # Work already started (a bot answer being written) finishes before the consumer ends:
+        # what it stores reaches the visitor on resume, and nothing runs on after the socket.
+        self.closed = True
+        if self.background:
+            await asyncio.gather(*self.background, return_exceptions=True)
+        await super().websocket_disconnect(message)
 
     async def chat_event(self, event: dict[str, Any]) -> None:
         """A broadcast to a conversation group: a stored message (with seq) or a typing/read
@@ -137,14 +195,7 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
             if self.wants_signal(payload):
                 await self.send_json(payload)
             return
-        seq = payload["seq"]
-        if seq <= self.last_sent[conversation_id]:
-            return
-        if seq == self.last_sent[conversation_id] + 1:
-            await self.send_json(payload)
-            self.last_sent[conversation_id] = seq
-        else:
-            await self.catch_up(conversation_id)
+        await self.deliver(conversation_id, payload["seq"], payload)
 
     def wants_signal(self, payload: dict[str, Any]) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -163,6 +214,10 @@ class VisitorConsumer(ChatConsumerBase):
     """ws/chat/?key=pk_…: one website visitor and their one conversation."""
 
     conversation_id: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bot_turns = asyncio.Lock()
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -200,16 +255,14 @@ class VisitorConsumer(ChatConsumerBase):
         last_seq = _sequence(data.get("last_seq"))
         new_token = None
         if token:
-            conversation = await database_sync_to_async(services.conversation_resume)(
-                website=self.website, token=token
-            )
+            conversation = await db(services.conversation_resume, website=self.website, token=token)
             if conversation is None:
                 raise ChatError(
                     "unknown_conversation", "That conversation cannot be resumed; start a new one."
                 )
         else:
-            conversation, new_token = await database_sync_to_async(services.conversation_start)(
-                website=self.website, visitor_id=visitor_id
+            conversation, new_token = await self.call(
+                services.conversation_start, website=self.website, visitor_id=visitor_id
             )
             last_seq = 0
         self.conversation_id = str(conversation.pk)
@@ -229,16 +282,33 @@ class VisitorConsumer(ChatConsumerBase):
 
     async def on_message(self, data: dict[str, Any]) -> None:
         conversation_id = self._conversation()
-        message, created = await database_sync_to_async(services.visitor_message_post)(
-            conversation_id=conversation_id, body=data.get("body"), client_message_id=data.get("client_id")
+        (message, created), broadcasts = await call_service(
+            services.visitor_message_post,
+            conversation_id=conversation_id,
+            body=data.get("body"),
+            client_message_id=data.get("client_id"),
         )
         if not created:
             # A resend: answer with the stored message so the client can mark it delivered.
             await self.send_json(events.message_payload(message))
             return
-        await self.catch_up(conversation_id)
-        await bot_respond(conversation_id=conversation_id, message_id=message.pk)
-        await self.catch_up(conversation_id)
+        await self.deliver_stored(message)  # the ack: committed, so the visitor may see it
+        await events.send_broadcasts(self.channel_layer, broadcasts)
+        self.in_background(self.bot_turn(conversation_id, message.pk))
+
+    async def bot_turn(self, conversation_id: str, message_id: int) -> None:
+        """The bot's answer to one visitor message. Turns run one at a time, in order (the lock
+        is fair), so answers come in the order of the questions."""
+        async with self.bot_turns:
+            try:
+                reply, broadcasts = await bot_respond(conversation_id=conversation_id, message_id=message_id)
+            except Exception:
+                logger.exception("The bot's turn in conversation %s failed", conversation_id)
+                await self.send_error("server_error", "Something went wrong on our side. Please try again.")
+                return
+            if reply is not None:
+                await self.deliver_stored(reply)
+            await events.send_broadcasts(self.channel_layer, broadcasts)
 
     async def on_typing(self, data: dict[str, Any]) -> None:
         await self.signal(
@@ -252,20 +322,23 @@ class VisitorConsumer(ChatConsumerBase):
 
     async def on_close(self, data: dict[str, Any]) -> None:
         conversation_id = self._conversation()
-        await database_sync_to_async(services.conversation_close)(conversation_id=conversation_id)
+        await self.call(services.conversation_close, conversation_id=conversation_id)
         await self.catch_up(conversation_id)
 
     async def on_rate(self, data: dict[str, Any]) -> None:
         conversation_id = self._conversation()
-        await database_sync_to_async(services.conversation_rate)(
-            conversation_id=conversation_id, rating=data.get("rating"), comment=data.get("comment") or ""
+        await self.call(
+            services.conversation_rate,
+            conversation_id=conversation_id,
+            rating=data.get("rating"),
+            comment=data.get("comment") or "",
         )
         await self.catch_up(conversation_id)
 
     async def on_transcript(self, data: dict[str, Any]) -> None:
         conversation_id = self._conversation()
-        await database_sync_to_async(services.transcript_send)(
-            conversation_id=conversation_id, email=data.get("email") or ""
+        await self.call(
+            services.transcript_send, conversation_id=conversation_id, email=data.get("email") or ""
         )
         await self.catch_up(conversation_id)
 
@@ -300,15 +373,13 @@ class AgentConsumer(ChatConsumerBase):
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
-        allowed = await database_sync_to_async(self._may_work)()
+        allowed = await db(self._may_work)
         if not allowed:
             await self.close(code=4403)
             return
         await self.accept()
         await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
-        await database_sync_to_async(services.agent_session_open)(
-            user=self.user, channel_name=self.channel_name
-        )
+        await db(services.agent_session_open, user=self.user, channel_name=self.channel_name)
         await self.send_queue()
 
     def _may_work(self) -> bool:
@@ -329,33 +400,33 @@ class AgentConsumer(ChatConsumerBase):
             await self.channel_layer.group_discard(
                 events.conversation_group(conversation_id), self.channel_name
             )
-        await database_sync_to_async(services.agent_session_close)(channel_name=self.channel_name)
+        await db(services.agent_session_close, channel_name=self.channel_name)
 
     async def send_queue(self) -> None:
-        queue = await database_sync_to_async(selectors.agent_queue)(user=self.user)
+        queue = await db(selectors.agent_queue, user=self.user)
         await self.send_json({"type": "queue", **queue, "agents_online": await self._online()})
 
     async def _online(self) -> int:
-        return await database_sync_to_async(services.agents_online_count)()
+        return await db(services.agents_online_count)
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
         await self.send_queue()
 
     async def _visible(self, data: dict[str, Any]) -> str:
-        conversation = await database_sync_to_async(selectors.conversation_for_agent)(
-            user=self.user, conversation_id=data.get("conversation")
+        conversation = await db(
+            selectors.conversation_for_agent, user=self.user, conversation_id=data.get("conversation")
         )
         if conversation is None:
             raise ChatError("not_found", "No such conversation in your queue.")
         return str(conversation.pk)
 
     async def _open(self, conversation_id: str, last_seq: int = 0) -> None:
-        conversation = await database_sync_to_async(selectors.conversation_for_agent)(
-            user=self.user, conversation_id=conversation_id
+        conversation = await db(
+            selectors.conversation_for_agent, user=self.user, conversation_id=conversation_id
         )
         if conversation is None:  # pragma: no cover - checked by the caller just before
             raise ChatError("not_found", "No such conversation in your queue.")
-        summary = await database_sync_to_async(selectors.conversation_summary)(conversation)
+        summary = await db(selectors.conversation_summary, conversation=conversation)
         if conversation_id not in self.last_sent:
             self.last_sent[conversation_id] = min(last_seq, conversation.last_sequence)
             await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)
@@ -379,15 +450,14 @@ class AgentConsumer(ChatConsumerBase):
             conversation_id = str(uuid.UUID(str(data.get("conversation"))))
         except ValueError:
             raise ChatError("not_found", "No such conversation in your queue.") from None
-        await database_sync_to_async(services.conversation_claim)(
-            conversation_id=conversation_id, agent=self.user
-        )
+        await self.call(services.conversation_claim, conversation_id=conversation_id, agent=self.user)
         await self.send_json({"type": "claimed", "conversation": conversation_id})
         await self._open(conversation_id, self.last_sent.get(conversation_id, 0))
 
     async def on_message(self, data: dict[str, Any]) -> None:
         conversation_id = await self._visible(data)
-        message, created = await database_sync_to_async(services.agent_reply)(
+        message, created = await self.call(
+            services.agent_reply,
             conversation_id=conversation_id,
             agent=self.user,
             body=data.get("body"),
@@ -398,7 +468,7 @@ class AgentConsumer(ChatConsumerBase):
         elif not created:
             await self.send_json(events.message_payload(message))
         else:
-            await self.catch_up(conversation_id)
+            await self.deliver_stored(message)
 
     async def on_typing(self, data: dict[str, Any]) -> None:
         conversation_id = await self._visible(data)
@@ -414,16 +484,14 @@ class AgentConsumer(ChatConsumerBase):
 
     async def on_close(self, data: dict[str, Any]) -> None:
         conversation_id = await self._visible(data)
-        await database_sync_to_async(services.conversation_close)(
-            conversation_id=conversation_id, agent=self.user
-        )
+        await self.call(services.conversation_close, conversation_id=conversation_id, agent=self.user)
         if conversation_id in self.last_sent:
             await self.catch_up(conversation_id)
 
     async def on_ping(self, data: dict[str, Any]) -> None:
         """The console's heartbeat (every 30 s): still online; re-join the groups (see the
         visitor's ping) and deliver anything missed."""
-        await database_sync_to_async(services.agent_session_touch)(channel_name=self.channel_name)
+        await db(services.agent_session_touch, channel_name=self.channel_name)
         await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
         for conversation_id in list(self.last_sent):
             await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)

@@ -10,8 +10,11 @@ delays a message by one event at most; it never loses it.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -20,6 +23,14 @@ from django.db import transaction
 from .models import Message, MessageSender
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: A channel-layer group message waiting to be sent: (group, message).
+Broadcast = tuple[str, dict[str, Any]]
+
+#: Where `group_send` puts broadcasts while `collecting_broadcasts` is active in this thread.
+_outbox = threading.local()
 
 #: Every agent console listens here for "the queue changed".
 AGENTS_GROUP = "chat.agents"
@@ -80,15 +91,57 @@ def _sources(raw: Any) -> list[dict[str, str]]:
 def group_send(
     group: str, payload: dict[str, Any], *, handler: str = "chat.event", stored: bool = True
 ) -> None:
-    """Send now (from sync code). A channel-layer failure is logged, not raised: the database
+    """Send now (from sync code), or hand the broadcast to the surrounding
+    `collecting_broadcasts` block. A channel-layer failure is logged, not raised: the database
     already has the message and clients catch up by sequence number."""
+    message = {"type": handler, "event": payload, "stored": stored}
+    collected: list[Broadcast] | None = getattr(_outbox, "broadcasts", None)
+    if collected is not None:
+        collected.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:  # pragma: no cover - CHANNEL_LAYERS is always configured
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": handler, "event": payload, "stored": stored})
+        async_to_sync(layer.group_send)(group, message)
     except Exception:
         logger.warning("Chat broadcast to %s failed; clients will catch up", group, exc_info=True)
+
+
+@contextmanager
+def collecting_broadcasts() -> Iterator[list[Broadcast]]:
+    """Collect the broadcasts made in this thread instead of sending them.
+
+    A consumer runs services in a worker thread; a broadcast sent from there would hold that
+    thread (and with it the database work of every other socket) until the channel layer
+    answered. Inside this block the broadcasts are only collected, and the consumer sends them
+    from its event loop with `send_broadcasts` once the service has returned (they still go out
+    only after commit: `broadcast_on_commit` adds them when the transaction commits)."""
+    previous = getattr(_outbox, "broadcasts", None)
+    _outbox.broadcasts = collected = []
+    try:
+        yield collected
+    finally:
+        _outbox.broadcasts = previous
+
+
+def with_collected_broadcasts(function: Callable[..., T]) -> Callable[..., tuple[T, list[Broadcast]]]:
+    """`function` returning (its result, the broadcasts it made), for database_sync_to_async."""
+
+    def run(*args: Any, **kwargs: Any) -> tuple[T, list[Broadcast]]:
+        with collecting_broadcasts() as collected:
+            return function(*args, **kwargs), collected
+
+    return run
+
+
+async def send_broadcasts(layer: Any, broadcasts: list[Broadcast]) -> None:
+    """Send collected broadcasts in order; failures are logged as in `group_send`."""
+    for group, message in broadcasts:
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            logger.warning("Chat broadcast to %s failed; clients will catch up", group, exc_info=True)
 
 
 def broadcast_on_commit(group: str, payload: dict[str, Any], *, handler: str = "chat.event") -> None:

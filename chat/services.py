@@ -149,12 +149,38 @@ def message_post(
     and no duplicates whatever the concurrency.
     """
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-    if client_message_id:
-        existing = conversation.messages.filter(client_message_id=client_message_id).first()
-        if existing is not None:
-            return existing, False
+    if client_message_id and (existing := _stored_resend(conversation, client_message_id)) is not None:
+        return existing, False
+    return _message_store(
+        conversation=conversation,
+        sender=sender,
+        body=body,
+        client_message_id=client_message_id,
+        agent=agent,
+        metadata=metadata,
+    ), True
+
+
+def _stored_resend(conversation: Conversation, client_message_id: str) -> Message | None:
+    return conversation.messages.filter(client_message_id=client_message_id).first()
+
+
+def _message_store(
+    *,
+    conversation: Conversation,
+    sender: MessageSender | str,
+    body: str,
+    client_message_id: str = "",
+    agent: AbstractBaseUser | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Message:
+    """message_post's write, for callers that already hold the conversation's row lock (taken
+    in this transaction with select_for_update) and have checked for a resend: two queries."""
     sequence = conversation.last_sequence + 1
-    Conversation.objects.filter(pk=conversation.pk).update(last_sequence=sequence, updated_at=timezone.now())
+    conversation.last_sequence, conversation.updated_at = sequence, timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_sequence=sequence, updated_at=conversation.updated_at
+    )
     message = Message.objects.create(
         conversation=conversation,
         sequence=sequence,
@@ -165,29 +191,26 @@ def message_post(
         metadata=metadata or {},
     )
     events.broadcast_on_commit(events.conversation_group(conversation.pk), events.message_payload(message))
-    return message, True
+    return message
 
 
 def visitor_message_post(
     *, conversation_id: uuid.UUID | str, body: Any, client_message_id: Any = ""
 ) -> tuple[Message, bool]:
     """A visitor's message, validated; refused once the conversation is closed (except a resend
-    of a message already stored, which is answered with the stored one)."""
+    of a message already stored, which is answered with the stored one). This is the path a
+    visitor waits on, so it is kept to four queries: lock, resend check, sequence, insert."""
     body, client_id = clean_body(body), clean_client_id(client_message_id)
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        if client_id:
-            existing = conversation.messages.filter(client_message_id=client_id).first()
-            if existing is not None:
-                return existing, False
+        if client_id and (existing := _stored_resend(conversation, client_id)) is not None:
+            return existing, False
         if conversation.status == ConversationStatus.CLOSED:
             raise ChatError("conversation_closed", "This chat has ended; start a new one to write again.")
-        return message_post(
-            conversation_id=conversation.pk,
-            sender=MessageSender.VISITOR,
-            body=body,
-            client_message_id=client_id,
+        message = _message_store(
+            conversation=conversation, sender=MessageSender.VISITOR, body=body, client_message_id=client_id
         )
+        return message, True
 
 
 # --- Bot ----------------------------------------------------------------------------------------
@@ -202,6 +225,8 @@ class BotTurn:
     answer: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
     articles: list[tuple[str, str]] = field(default_factory=list)
+    #: What the bot already said while deciding ("How can I help?"), for the consumer to deliver.
+    reply: Message | None = None
 
 
 def _hot_threshold() -> int:
@@ -254,19 +279,19 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
     matches = retrieval.search(question)
     if identified and not matches:
         # "Sure, it's jane@acme.com": the point was the address, not a question.
-        message_post(
+        reply, _ = message_post(
             conversation_id=conversation.pk,
             sender=MessageSender.BOT,
             body="Thank you! We have noted your e-mail address. What would you like to know?",
         )
-        return BotTurn()
+        return BotTurn(reply=reply)
     if not retrieval.content_words(question):
-        message_post(  # "hello", "thanks": nothing to look up, but never leave the visitor hanging
+        reply, _ = message_post(  # "hello", "thanks": nothing to look up, but never leave the visitor hanging
             conversation_id=conversation.pk,
             sender=MessageSender.BOT,
             body="How can I help? Ask me about our assessments, pricing or integrations.",
         )
-        return BotTurn()
+        return BotTurn(reply=reply)
     if not matches:
         return BotTurn(question=question)
     best = matches[0].article
@@ -288,15 +313,14 @@ def bot_answer_post(
     if conversation.status == ConversationStatus.CLOSED or conversation.assigned_agent_id:
         return None  # an agent took over while the bot was thinking
     if turn.answer:
-        message, _ = message_post(
-            conversation_id=conversation.pk,
+        return _message_store(
+            conversation=conversation,
             sender=MessageSender.BOT,
             body=phrased or turn.answer,
             metadata={"answered": True, "sources": turn.sources, "phrased": bool(phrased)},
         )
-        return message
-    message, _ = message_post(
-        conversation_id=conversation.pk,
+    message = _message_store(
+        conversation=conversation,
         sender=MessageSender.BOT,
         body=DONT_KNOW,
         metadata={"answered": False},
@@ -305,6 +329,17 @@ def bot_answer_post(
     if unanswered >= 2 and conversation.escalated_at is None:
         conversation_escalate(conversation_id=conversation.pk, reason=EscalationReason.BOT_FAILED)
     return message
+
+
+@transaction.atomic
+def bot_reply(*, conversation_id: uuid.UUID | str, message_id: int) -> Message | None:
+    """The bot's whole turn in one transaction, when nothing has to happen between deciding and
+    posting (no LLM to phrase the answer): half the transactions of plan + post. Returns what
+    the bot said, if anything (an escalation notice goes out as a broadcast)."""
+    turn = bot_turn_plan(conversation_id=conversation_id, message_id=message_id)
+    if not turn.question:
+        return turn.reply
+    return bot_answer_post(conversation_id=conversation_id, turn=turn)
 
 
 # --- Leads --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ and the optional LLM phrasing against a real local HTTP server."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from django.test import override_settings
@@ -123,3 +124,34 @@ async def test_llm_failure_falls_back_to_the_plain_answer(website, articles, htt
         answer = await receive(socket)
         await socket.disconnect()
     assert answer["body"].startswith("Assessments start at $25,000")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_thinking_bot_does_not_hold_up_the_visitors_next_message(
+    website, articles, httpserver
+) -> None:
+    """The visitor's message is acknowledged as soon as it is stored, even while the bot is still
+    working on the previous answer; the answers then come in the order of the questions."""
+    release = threading.Event()
+
+    def handler(request):
+        question = json.loads(request.data)["messages"][-1]["content"].rsplit("Question: ", 1)[-1]
+        release.wait(timeout=5)
+        answer = {"choices": [{"message": {"role": "assistant", "content": f"About {question!r}: yes."}}]}
+        return Response(json.dumps(answer), content_type="application/json")
+
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(handler)
+    with override_settings(LLM_BASE_URL=httpserver.url_for("/v1"), **LLM):
+        socket = visitor_socket(website)
+        await start(socket)
+        await receive(socket)
+        first = await say(socket, "How much does it cost?", "c1")
+        second = await say(socket, "Do you integrate with Azure Sentinel?", "c2")  # the bot is still thinking
+        release.set()
+        answers = [await receive(socket), await receive(socket)]
+        await socket.disconnect()
+    assert [f["sender"] for f in first + second] == ["visitor", "visitor"]
+    assert [f["seq"] for f in first + second] == [2, 3]
+    assert [(a["sender"], a["seq"]) for a in answers] == [("bot", 4), ("bot", 5)]
+    assert answers[0]["body"] == "About 'How much does it cost?': yes."
+    assert answers[1]["body"] == "About 'Do you integrate with Azure Sentinel?': yes."

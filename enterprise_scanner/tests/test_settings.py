@@ -113,3 +113,13 @@ def test_unknown_task_backend_is_refused() -> None:
     result = run_django("print('started')", DEBUG="true", TASK_BACKEND="celery")
     assert result.returncode != 0
     assert "TASK_BACKEND must be one of" in result.stderr
+
+
+def test_sqlite_connections_are_kept_between_requests() -> None:
+    result = run_django(
+        "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+        DEBUG="true",
+        DATABASE_URL="sqlite:////tmp/enterprise-scanner-settings-test.sqlite3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None"]
