@@ -45,6 +45,7 @@ from .services import (
     lead_assign,
     lead_assign_balanced,
     lead_change_status,
+    lead_deal_value_recorded,
     lead_note_add,
     lead_record_staff_created,
     lead_schedule_follow_up,
@@ -663,6 +664,8 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
             lead_assign(lead=obj, owner=data.get("owner"), actor=user)
         if "next_follow_up_at" in changed:
             lead_schedule_follow_up(lead=obj, at=data.get("next_follow_up_at"), actor=user)
+        if "actual_deal_value" in changed and not status_changes:
+            lead_deal_value_recorded(lead=obj, actor=user)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool

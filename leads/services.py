@@ -592,6 +592,21 @@ def lead_change_status(
 
 
 @transaction.atomic
+def lead_deal_value_recorded(*, lead: Lead, actor: AbstractBaseUser | None = None) -> None:
+    """Sales entered or corrected the actual deal value of a lead.
+
+    Reps often mark a deal won before the final figure is known; when the value arrives later, a
+    referred won lead must still earn its partner's commission, or the partner silently loses it.
+    `commission_compute` keeps an existing commission (one per lead), so a correction after the
+    commission was made does not create a second one: finance adjusts that one by hand."""
+    if lead.status != LeadStatus.CLOSED_WON or lead.partner_id is None or lead.actual_deal_value is None:
+        return
+    from partners.services import commission_compute
+
+    commission_compute(lead=lead, actor_label=actor.get_username() if actor else "system")
+
+
+@transaction.atomic
 def lead_assign(
     *,
     lead: Lead,

@@ -16,6 +16,7 @@ from enterprise_scanner.api.services import api_key_create
 from leads.models import Lead, LeadEventKind, LeadStatus
 from leads.services import lead_change_status
 from leads.tests.factories import LeadFactory
+from leads.tests.test_admin_crm import change_url, form_data
 from partners.models import Commission, CommissionStatus, Partner, PartnerStatus
 from partners.services import (
     commission_approve,
@@ -87,6 +88,28 @@ def test_no_commission_without_partner_or_deal_value_and_never_twice(partner) ->
     lead_change_status(lead=lead, status=LeadStatus.PROPOSAL)
     lead_change_status(lead=lead, status=LeadStatus.CLOSED_WON)
     assert Commission.objects.filter(lead=lead).count() == 1
+
+
+def test_deal_value_entered_after_the_win_earns_the_commission_once(partner, manager_client) -> None:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), None)
+    assert not Commission.objects.exists()
+
+    response = manager_client.post(
+        change_url(lead), form_data(manager_client, lead, actual_deal_value="200000")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    commission = Commission.objects.get(lead=lead)
+    assert (commission.deal_value, commission.rate, commission.amount) == (
+        Decimal("200000.00"),
+        Decimal("0.12"),
+        Decimal("24000.00"),
+    )
+    assert lead.events.filter(kind=LeadEventKind.REFERRED, summary__startswith="Commission 24000.00").exists()
+
+    # A later correction keeps the one commission (finance adjusts it), and no second is made.
+    manager_client.post(change_url(lead), form_data(manager_client, lead, actual_deal_value="900000"))
+    assert Commission.objects.filter(lead=lead).count() == 1
+    assert Commission.objects.get(lead=lead).amount == Decimal("24000.00")
 
 
 def test_tiers_are_validated() -> None:
