@@ -508,8 +508,12 @@ def events_purge(*, older_than_days: int) -> int:
 def person_forget(*, email: str, actor_label: str) -> ErasureRecord:
     """Erase everything we hold about the person with this e-mail address (right to erasure): the
     lead, its timeline and notes, its browsers' events, its conversations, assessments, ROI
-    calculations, commission, and the change history of the lead. What remains is an
-    ErasureRecord with a hash of the address and the numbers removed, as proof it was done."""
+    calculations, and the change history of the lead. What remains is an ErasureRecord with a
+    hash of the address and the numbers removed, as proof it was done.
+
+    A partner's commission on the lead is kept but detached from it: what was earned and paid is
+    an accounting record (retention for a legal obligation is an exception to erasure), and
+    without the lead it names no one."""
     from auditlog.models import LogEntry
 
     from assessments.models import RoiCalculation, SecurityAssessment
@@ -532,7 +536,9 @@ def person_forget(*, email: str, actor_label: str) -> ErasureRecord:
             models.Q(lead=lead) | models.Q(visitor__in=visitors)
         ).delete()[0]
         deleted["assessments"] = SecurityAssessment.objects.filter(lead=lead).delete()[0]
-        deleted["commissions"] = Commission.objects.filter(lead=lead).delete()[0]
+        detached = Commission.objects.filter(lead=lead).update(lead=None)
+        if detached:
+            deleted["commissions kept without the lead"] = detached
         deleted["visitors"] = visitors.delete()[0]
         deleted["leads"] = Lead.objects.filter(pk=lead.pk).delete()[0]
         # After the delete: auditlog writes a "deleted" entry that still names the person.

@@ -45,7 +45,7 @@ class ReferralOutput(serializers.Serializer):
 
 class CommissionOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    lead_id = serializers.UUIDField()
+    lead_id = serializers.UUIDField(allow_null=True, help_text="Null once the person was erased.")
     company = serializers.SerializerMethodField()
     deal_value = serializers.DecimalField(max_digits=14, decimal_places=2)
     rate = serializers.DecimalField(max_digits=5, decimal_places=4)
@@ -56,8 +56,7 @@ class CommissionOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_company(self, commission: Any) -> str:
-        lead = commission.lead
-        return lead.company.name if lead.company else lead.company_name
+        return commission.company_label
 
 
 class _PartnerListApi(generics.ListAPIView):

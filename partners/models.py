@@ -68,11 +68,25 @@ class CommissionStatus(models.TextChoices):
     PAID = "paid", "Paid"
 
 
+#: What a commission shows for its deal once the person was erased.
+ERASED_LABEL = "(erased)"
+
+
 class Commission(models.Model):
-    """What a partner earns on one won deal. One commission per lead."""
+    """What a partner earns on one won deal. One commission per lead.
+
+    The lead is empty once the person asked for erasure (`forget_person`): what was earned and
+    paid is an accounting record the business must keep, and it holds nothing about the person."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="commissions")
-    lead = models.OneToOneField("leads.Lead", on_delete=models.PROTECT, related_name="commission")
+    lead = models.OneToOneField(
+        "leads.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commission",
+        help_text="Empty when the person was erased; the commission itself is kept for accounting.",
+    )
     deal_value = models.DecimalField(max_digits=14, decimal_places=2)
     rate = models.DecimalField(max_digits=5, decimal_places=4)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
@@ -106,3 +120,10 @@ class Commission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} – {self.amount}"
+
+    @property
+    def company_label(self) -> str:
+        """The won deal's company as statements and the partner API show it ("" if unknown)."""
+        if self.lead is None:
+            return ERASED_LABEL
+        return self.lead.company.name if self.lead.company else self.lead.company_name

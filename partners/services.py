@@ -171,13 +171,14 @@ def _commission_transition(
     for field, value in stamp.items():
         setattr(commission, field, value)
     commission.save(update_fields=["status", *stamp])
-    lead_event_record(
-        lead=commission.lead,
-        kind=LeadEventKind.REFERRED,
-        summary=f"Commission {commission.amount} for {commission.partner.name} {verb}",
-        data={"commission": commission.pk, "status": commission.status},
-        actor=actor,
-    )
+    if commission.lead is not None:  # an erased person's commission has no timeline to add to
+        lead_event_record(
+            lead=commission.lead,
+            kind=LeadEventKind.REFERRED,
+            summary=f"Commission {commission.amount} for {commission.partner.name} {verb}",
+            data={"commission": commission.pk, "status": commission.status},
+            actor=actor,
+        )
     return commission
 
 

@@ -48,7 +48,7 @@ class Statement:
         return [
             [
                 f"{c.created_at:%Y-%m-%d}",
-                (c.lead.company.name if c.lead.company else c.lead.company_name) or "—",
+                c.company_label or "—",
                 f"{c.deal_value:,.2f}",
                 f"{c.rate * 100:g} %",
                 f"{c.amount:,.2f}",

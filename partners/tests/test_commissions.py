@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from pypdf import PdfReader
 
+from analytics.services import person_forget
 from enterprise_scanner.api.services import api_key_create
 from leads.models import Lead, LeadEventKind, LeadStatus
 from leads.services import lead_change_status
@@ -177,6 +178,30 @@ def test_monthly_statement_as_csv_and_pdf(partner, manager_client, rep_client) -
 
     assert manager_client.get(url.replace(month, "2026-13") + "&format=csv").status_code == 404
     assert rep_client.get(url + "&format=csv").status_code == 403  # reps cannot see commissions
+
+
+def test_erasure_keeps_the_commission_without_the_person(partner, manager_client, sales_manager) -> None:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL, company__name="Gone Inc"), "100000")
+    commission = Commission.objects.get(lead=lead)
+
+    record = person_forget(email=lead.email, actor_label="test")
+
+    assert not Lead.objects.filter(pk=lead.pk).exists()
+    commission.refresh_from_db()
+    assert commission.lead is None and commission.amount == Decimal("12000.00")
+    assert record.deleted["commissions kept without the lead"] == 1
+    # Accounting goes on: statements, the partner API and approval work without the lead.
+    month = commission.created_at.strftime("%Y-%m")
+    text = manager_client.get(f"/admin/partners/partner/{partner.pk}/statement/?month={month}&format=csv")
+    assert "(erased)" in text.content.decode() and "Gone Inc" not in text.content.decode()
+    _, key = api_key_create(name="Acme portal", scopes=["partner"], partner=partner)
+    rows = Client(headers={"Authorization": f"Api-Key {key}"}).get("/api/v1/partner/commissions/").json()
+    assert [(c["lead_id"], c["company"], c["amount"]) for c in rows["results"]] == [
+        (None, "(erased)", "12000.00")
+    ]
+    commission_approve(commission=commission, actor=sales_manager)
+    assert Commission.objects.get(pk=commission.pk).status == CommissionStatus.APPROVED
+    assert manager_client.get(f"/admin/partners/commission/{commission.pk}/change/").status_code == 200
 
 
 def test_partner_api_returns_only_the_keys_partner_data(partner) -> None:

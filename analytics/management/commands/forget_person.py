@@ -12,7 +12,10 @@ from analytics.services import person_forget
 
 
 class Command(BaseCommand):
-    help = "Erase the lead with this e-mail and its events, conversations, assessments and ROI calculations."
+    help = (
+        "Erase the lead with this e-mail and its events, conversations, assessments and ROI calculations; "
+        "a partner commission is kept for accounting, detached from the lead."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
