@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from leads.models import Company
-from leads.selectors import company_find_by_domain
+from leads.selectors import company_find_by_domain, leads_by_email_key
 
 from .models import (
     CompanyDailyVisit,
@@ -525,7 +525,7 @@ def person_forget(*, email: str, actor_label: str) -> ErasureRecord:
     if "@" not in normalised:
         raise ValidationError({"email": "Give the person's e-mail address."})
     deleted: dict[str, int] = {}
-    lead = Lead.objects.filter(email__iexact=normalised).first()
+    lead = leads_by_email_key(keys=[normalised]).get(normalised)  # the lower(email) unique index
     if lead is not None:
         visitors = Visitor.objects.filter(models.Q(lead=lead) | models.Q(pk=lead.visitor_id))
         deleted["events"] = Event.objects.filter(visitor__in=visitors).delete()[0]

@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from .duplicates import DuplicateIndex, leads_flag_new_duplicates
 from .models import Lead, LeadEvent
-from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadResource, leads_by_email_key
+from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadResource
+from .selectors import leads_by_email_key
 from .services import lead_rescore_later
 
 #: Field classes whose Python value is already what the database driver takes on every backend.

@@ -22,7 +22,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from import_export import resources
@@ -36,7 +35,7 @@ from .emails import EmailNotValidError, email_normalise
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from .scoring.deal_value import DealValueConfig
-from .selectors import lead_queryset_for_user, user_is_sales_manager
+from .selectors import lead_queryset_for_user, leads_by_email_key, user_is_sales_manager
 from .services import (
     company_name_from_domain,
     company_sync_lead_flags,
@@ -1036,22 +1035,6 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
             lead_change_status(lead=lead, status=status, lost_reason=reason, **who)
         if row.follow_up is not None:
             lead_schedule_follow_up(lead=lead, at=row.follow_up[0], **who)
-
-
-def leads_by_email_key(*, keys: Iterable[str]) -> dict[str, Lead]:
-    """The leads with these lower-cased e-mails (the unique index), with company and owner,
-    by lower-cased e-mail: one query per 500 keys."""
-    found: dict[str, Lead] = {}
-    ordered = sorted(set(keys))
-    for start in range(0, len(ordered), 500):
-        batch = ordered[start : start + 500]
-        leads = (
-            Lead.objects.select_related("company", "owner")
-            .annotate(email_key=Lower("email"))
-            .filter(email_key__in=batch)
-        )
-        found.update((lead.email_key, lead) for lead in leads)
-    return found
 
 
 def companies_by_domain(*, domains: Iterable[str]) -> dict[str, Company]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.text import smart_split, unescape_string_literal
 
 from .models import Company, CompanyDomain, Lead, LeadEvent
@@ -137,3 +139,19 @@ def _matching_company_ids(term: str, *, limit: int) -> list[Any]:
     by_alias = CompanyDomain.objects.filter(domain__icontains=term).order_by()
     union = by_name.values_list("pk", flat=True).union(by_alias.values_list("company_id", flat=True))
     return list(union[:limit])
+
+
+def leads_by_email_key(*, keys: Iterable[str]) -> dict[str, Lead]:
+    """The leads with these lower-cased e-mails (the unique index), with company and owner,
+    by lower-cased e-mail: one query per 500 keys."""
+    found: dict[str, Lead] = {}
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start : start + 500]
+        leads = (
+            Lead.objects.select_related("company", "owner")
+            .annotate(email_key=Lower("email"))
+            .filter(email_key__in=batch)
+        )
+        found.update((lead.email_key, lead) for lead in leads)
+    return found
