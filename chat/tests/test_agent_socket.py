@@ -4,16 +4,16 @@ the visitor, closing with a rating and a transcript, and scoping between agents.
 from __future__ import annotations
 
 import asyncio
-import threading
+import functools
 
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
-from django.db import connection
 
 from chat import services
 from chat.models import AgentSession, Conversation, ConversationStatus, Message
 from chat.services import ChatError
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads.models import LeadEventKind
 from leads.tests.factories import UserFactory
 
@@ -170,23 +170,16 @@ async def test_two_agents_claiming_at_once_only_one_wins(website, rep, rep2) -> 
 def test_claim_race_in_threads_has_exactly_one_winner(website, rep, rep2) -> None:
     conversation, _ = services.conversation_start(website=website)
     services.conversation_escalate(conversation_id=conversation.pk, reason="asked_for_human")
-    barrier, outcomes = threading.Barrier(2), []
+    outcomes = []
 
     def claim(agent) -> None:
-        barrier.wait()
         try:
             services.conversation_claim(conversation_id=conversation.pk, agent=agent)
             outcomes.append(("won", agent.pk))
         except ChatError as error:
             outcomes.append((error.code, agent.pk))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=claim, args=(agent,)) for agent in (rep, rep2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([functools.partial(claim, agent) for agent in (rep, rep2)])
     assert sorted(code for code, _ in outcomes) == ["already_claimed", "won"]
     winner = next(pk for code, pk in outcomes if code == "won")
     assert Conversation.objects.get(pk=conversation.pk).assigned_agent_id == winner

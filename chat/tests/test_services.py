@@ -3,24 +3,22 @@ sequence numbers under concurrent writers, and the console queue's fixed query c
 
 from __future__ import annotations
 
-import threading
+import functools
 
 import pytest
-from django.db import connection
 
 from chat import selectors, services
 from chat.models import Conversation, Message, MessageSender
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads.tests.factories import LeadFactory
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_get_gapless_unique_sequence_numbers(website) -> None:
     conversation, _ = services.conversation_start(website=website)  # the greeting is #1
-    barrier = threading.Barrier(3)
     errors: list[BaseException] = []
 
     def post(sender: str) -> None:
-        barrier.wait()
         try:
             for n in range(8):
                 services.message_post(
@@ -31,16 +29,8 @@ def test_concurrent_writers_get_gapless_unique_sequence_numbers(website) -> None
                 )
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
-        finally:
-            connection.close()
 
-    threads = [
-        threading.Thread(target=post, args=(s,)) for s in (MessageSender.VISITOR, MessageSender.AGENT, "bot")
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([functools.partial(post, s) for s in (MessageSender.VISITOR, MessageSender.AGENT, "bot")])
     assert errors == []
     sequences = list(Message.objects.filter(conversation=conversation).values_list("sequence", flat=True))
     assert sequences == list(range(1, 26))

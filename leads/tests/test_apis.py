@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from analytics.models import Visitor
 from analytics.services import website_create, website_update
 from enterprise_scanner.api.services import api_key_create, api_key_revoke
 from enterprise_scanner.api.throttles import SiteIpThrottle
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads.models import CompanyDomain, Lead, LeadEventKind, LeadStatus
 from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, SalesRepFactory
 from partners.models import Partner, PartnerStatus
@@ -266,20 +265,13 @@ def test_disposable_address_is_accepted_but_flagged(site_client, django_capture_
 @pytest.mark.django_db(transaction=True)
 def test_parallel_identical_submissions_make_one_lead(website) -> None:
     """Six browsers post the same form at the same instant (on PostgreSQL, a real insert race)."""
-    barrier = threading.Barrier(6)
     results: list[int] = []
 
     def post() -> None:
         client = Client(headers={"X-Site-Key": website.publishable_key, "Origin": ORIGIN})
-        barrier.wait()
         results.append(submit(client, email="race@acme-corp.com", form="demo_request").status_code)
-        connection.close()
 
-    threads = [threading.Thread(target=post) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([post] * 6)
     assert sorted(results) == [200] * 5 + [201]
     assert Lead.objects.filter(email__iexact="race@acme-corp.com").count() == 1
     assert Lead.objects.get().events.filter(kind=LeadEventKind.SUBMITTED).count() == 6

@@ -4,13 +4,12 @@ first response and records nothing again."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from analytics.services import website_create
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads.models import Lead, LeadEvent, LeadEventKind
 
 ORIGIN = "https://www.enterprisescanner.com"
@@ -116,22 +115,13 @@ def test_concurrent_retries_with_one_key_record_one_submission(settings) -> None
         },
     }
     website = website_create(name="Site", allowed_origins=[ORIGIN])
-    barrier = threading.Barrier(20, timeout=120)
     answers: list[tuple[int, dict]] = []
 
     def post() -> None:
-        try:
-            barrier.wait()
-            response = submit(client_for(website), FORM, key="one-key")
-            answers.append((response.status_code, response.json()))
-        finally:
-            connection.close()
+        response = submit(client_for(website), FORM, key="one-key")
+        answers.append((response.status_code, response.json()))
 
-    threads = [threading.Thread(target=post) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    run_at_once([post] * 20)
     assert len(answers) == 20
     assert {status for status, _ in answers} == {201}
     assert len({body["lead_id"] for _, body in answers}) == 1
