@@ -6,7 +6,7 @@ Two things decide the latency of a busy chat server:
   `database_sync_to_async` does by default), for every database. A pool of threads on
   PostgreSQL was tried (bench/results/chat_before_after.md has figures with it), but under the
   test suite it exhausted the psycopg pool (PoolTimeout) and was taken out until that is
-  understood; `serialise_database_work` is where it would be switched on again.
+  understood (it would be `thread_sensitive=False` below).
 - Who sends the broadcasts. A service broadcasts after commit; sent from the database thread
   that would hold the thread (and every other socket's database work) until the channel layer
   (Redis) answered. Here the broadcasts are collected while the service runs and handed back,
@@ -25,19 +25,12 @@ from .events import Broadcast, with_collected_broadcasts
 T = TypeVar("T")
 
 
-def serialise_database_work() -> bool:
-    """Run all database work on Channels' one database thread (see the module docstring)."""
-    return True
-
-
 async def db(function: Callable[..., T], /, **kwargs: Any) -> T:
     """Run a read (selector) or a write that broadcasts nothing in a database thread."""
-    return await database_sync_to_async(function, thread_sensitive=serialise_database_work())(**kwargs)
+    return await database_sync_to_async(function)(**kwargs)
 
 
 async def call_service(function: Callable[..., T], /, **kwargs: Any) -> tuple[T, list[Broadcast]]:
     """Run a service in a database thread; returns its result and the broadcasts it made after
     commit, for the caller to send (events.send_broadcasts) once it has answered its own client."""
-    return await database_sync_to_async(
-        with_collected_broadcasts(function), thread_sensitive=serialise_database_work()
-    )(**kwargs)
+    return await database_sync_to_async(with_collected_broadcasts(function))(**kwargs)
