@@ -584,10 +584,7 @@ def lead_change_status(
         actor=actor,
         actor_label=actor_label,
     )
-    if status == LeadStatus.CLOSED_WON and lead.partner_id is not None:
-        from partners.services import commission_compute
-
-        commission_compute(lead=lead, actor_label=actor.get_username() if actor else actor_label)
+    _partner_commission(lead=lead, actor=actor, actor_label=actor_label)
     return lead
 
 
@@ -599,11 +596,18 @@ def lead_deal_value_recorded(*, lead: Lead, actor: AbstractBaseUser | None = Non
     referred won lead must still earn its partner's commission, or the partner silently loses it.
     `commission_compute` keeps an existing commission (one per lead), so a correction after the
     commission was made does not create a second one: finance adjusts that one by hand."""
-    if lead.status != LeadStatus.CLOSED_WON or lead.partner_id is None or lead.actual_deal_value is None:
+    if lead.actual_deal_value is not None:
+        _partner_commission(lead=lead, actor=actor, actor_label="system")
+
+
+def _partner_commission(*, lead: Lead, actor: AbstractBaseUser | None, actor_label: str) -> None:
+    """A won lead that a partner referred earns the partner's commission (at most one per lead:
+    partners.services.commission_compute keeps an existing one)."""
+    if lead.status != LeadStatus.CLOSED_WON or lead.partner_id is None:
         return
     from partners.services import commission_compute
 
-    commission_compute(lead=lead, actor_label=actor.get_username() if actor else "system")
+    commission_compute(lead=lead, actor_label=actor.get_username() if actor else actor_label)
 
 
 @transaction.atomic
