@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from analytics.services import website_create
+from enterprise_scanner.api.throttles import SiteIpThrottle
 from enterprise_scanner.tests.concurrency import run_at_once
 from leads.models import Lead, LeadEventKind
 
@@ -24,16 +25,14 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="a real insert race needs PostgreSQL (leads/tests covers SQLite)")
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_identical_submissions_make_exactly_one_lead_and_no_5xx(settings) -> None:
+def test_fifty_concurrent_identical_submissions_make_exactly_one_lead_and_no_5xx(monkeypatch) -> None:
     """A real insert race between pooled PostgreSQL connections: the loser of the unique-email
     insert continues as an update of the winner's lead."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "site_ip": "1000/min",
-        },
-    }
+    # DRF copies the rates into the throttle class when it is imported, so a settings override
+    # would not reach it (the default 30/min per IP then answered some of these with 429).
+    monkeypatch.setattr(
+        SiteIpThrottle, "THROTTLE_RATES", {**SiteIpThrottle.THROTTLE_RATES, "site_ip": "1000/min"}
+    )
     website = website_create(name="Site", allowed_origins=[ORIGIN])
     statuses: list[int] = []
 
