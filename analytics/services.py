@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from leads.models import Company
 from leads.selectors import company_find_by_domain, leads_by_email_key
@@ -214,13 +215,39 @@ class EventInput:
     utm: dict[str, str] = field(default_factory=dict)
 
 
-def _first_touch(events: list[EventInput], referral_code: str) -> dict[str, Any]:
-    first = min(events, key=lambda e: e.occurred_at or timezone.now())
-    touch: dict[str, Any] = {"landing_url": first.url, "referrer": first.referrer}
+def _event_time(event: EventInput, now: datetime) -> datetime:
+    """When the event happened as stored: the browser's clock, but never in the future."""
+    return min(event.occurred_at or now, now)
+
+
+def _first_touch(events: list[EventInput], referral_code: str, now: datetime) -> dict[str, Any]:
+    first = min(events, key=lambda e: _event_time(e, now))
+    touch: dict[str, Any] = {
+        "landing_url": first.url,
+        "referrer": first.referrer,
+        "at": _event_time(first, now).isoformat(),
+    }
     touch.update({k: v for k, v in first.utm.items() if k in UTM_KEYS and v})
     if referral_code:
         touch["ref"] = referral_code
     return touch
+
+
+def _earlier_touch(stored: dict[str, Any], candidate: dict[str, Any]) -> dict[str, Any] | None:
+    """The candidate touch if it happened before the stored one, else None.
+
+    A browser sends the landing page's events while it is already loading the next page, so the
+    second page's batch can reach us first and create the visitor; the landing page (with its
+    UTM parameters) must still be the first touch. Touches stored before "at" was recorded are
+    kept as they are. A partner code already credited is never taken away."""
+    stored_at = parse_datetime(str(stored.get("at") or ""))
+    candidate_at = parse_datetime(str(candidate.get("at") or ""))
+    if stored_at is None or candidate_at is None or candidate_at >= stored_at:
+        return None
+    merged = dict(candidate)
+    if stored.get("ref"):
+        merged["ref"] = stored["ref"]
+    return merged
 
 
 @transaction.atomic
@@ -244,13 +271,18 @@ def event_batch_record(
     visitor, created = Visitor.objects.select_for_update().get_or_create(
         website=website,
         anonymous_id=anonymous_id[:64],
-        defaults={"first_touch": _first_touch(events, referral_code), "first_seen_at": now},
+        defaults={"first_touch": _first_touch(events, referral_code, now), "first_seen_at": now},
     )
     stored_ip = ip_anonymise(ip)
     fields = ["last_seen_at"]
     visitor.last_seen_at = now
+    touch = _first_touch(events, referral_code, now)
+    earlier = None if created else _earlier_touch(visitor.first_touch or {}, touch)
     if not created and not visitor.first_touch:
-        visitor.first_touch = _first_touch(events, referral_code)
+        visitor.first_touch = touch
+        fields.append("first_touch")
+    elif earlier is not None:
+        visitor.first_touch = earlier
         fields.append("first_touch")
     elif referral_code and "ref" not in visitor.first_touch:
         visitor.first_touch = {**visitor.first_touch, "ref": referral_code}
@@ -271,7 +303,7 @@ def event_batch_record(
             data={**item.data, **({"utm": item.utm} if item.utm else {})},
             ip_address=stored_ip,
             user_agent=user_agent[:500],
-            occurred_at=min(item.occurred_at or now, now),
+            occurred_at=_event_time(item, now),
             received_at=now,
         )
         for item in events

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from analytics.models import Event, EventType, Visitor
 from analytics.services import website_create
@@ -25,6 +28,10 @@ def site_client(website) -> Client:
     return Client(
         headers={"X-Site-Key": website.publishable_key, "Origin": ORIGIN}, REMOTE_ADDR="203.0.113.77"
     )
+
+
+def ago(**delta: float) -> str:
+    return (timezone.now() - timedelta(**delta)).isoformat()
 
 
 def post(client: Client, **body):
@@ -63,6 +70,51 @@ def test_a_batch_is_stored_and_bad_items_are_rejected_one_by_one(site_client, we
     assert [e.event_type for e in events] == [EventType.CUSTOM, EventType.PAGE_VIEW]
     assert events[1].data["utm"]["utm_campaign"] == "q4"
     assert {e.ip_address for e in events} == {"203.0.113.0"}  # last octet dropped
+
+
+def test_the_landing_page_stays_the_first_touch_when_its_batch_arrives_after_the_next_page(
+    site_client, website
+) -> None:
+    """A browser sends the landing page's events while it loads the next page; the second page's
+    batch may reach us first. The touch that happened first wins, with the partner code kept."""
+    second = post(
+        site_client,
+        visitor_id=VISITOR,
+        referral_code="ACME-2026",
+        events=[{"type": "page_view", "url": f"{ORIGIN}/#pricing", "occurred_at": ago(minutes=10)}],
+    )
+    landing = post(
+        site_client,
+        visitor_id=VISITOR,
+        events=[
+            {
+                "type": "page_view",
+                "url": f"{ORIGIN}/?utm_source=partner-newsletter",
+                "referrer": "https://mail.example.net/",
+                "utm_source": "partner-newsletter",
+                "occurred_at": ago(minutes=11),
+            }
+        ],
+    )
+    later = post(
+        site_client,
+        visitor_id=VISITOR,
+        events=[
+            {
+                "type": "page_view",
+                "url": f"{ORIGIN}/about",
+                "utm_source": "other",
+                "occurred_at": ago(minutes=1),
+            }
+        ],
+    )
+    assert (second.status_code, landing.status_code, later.status_code) == (202, 202, 202)
+
+    touch = Visitor.objects.get(website=website, anonymous_id=VISITOR).first_touch
+    assert touch["landing_url"] == f"{ORIGIN}/?utm_source=partner-newsletter"
+    assert touch["utm_source"] == "partner-newsletter"
+    assert touch["referrer"] == "https://mail.example.net/"
+    assert touch["ref"] == "ACME-2026"
 
 
 def test_ipv6_addresses_lose_their_last_80_bits(site_client, website) -> None:
