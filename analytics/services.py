@@ -526,14 +526,37 @@ def rollup_day(*, day: date) -> list[DailyMetric]:
 # --- Retention and erasure ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a retention run removed."""
+
+    events: int
+    visitors: int
+
+
 @transaction.atomic
-def events_purge(*, older_than_days: int) -> int:
-    """Delete raw events older than `older_than_days` days (rollups are kept). Returns how many."""
+def events_purge(*, older_than_days: int) -> PurgeResult:
+    """Delete raw events older than `older_than_days` days (rollups are kept), and the anonymous
+    visitors not seen since then: a visitor row keeps its first touch (landing page, referrer,
+    campaign), which is tracking data like the events and should not outlive them.
+
+    A visitor is kept while anything still needs it: it turned into a lead (identity stitching
+    or a lead's "first seen as"), or it has ROI calculations (they would be deleted with it).
+    A chat keeps its transcript; only its link to the anonymous browser goes."""
+    from leads.models import Lead
+
     if older_than_days < 1:
         raise ValidationError({"older_than_days": "Keep at least one day of events."})
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _ = Event.objects.filter(occurred_at__lt=cutoff).delete()
-    return deleted
+    events, _ = Event.objects.filter(occurred_at__lt=cutoff).delete()
+    stale = (
+        Visitor.objects.filter(last_seen_at__lt=cutoff, lead__isnull=True)
+        .exclude(models.Exists(Lead.objects.filter(visitor=models.OuterRef("pk"))))
+        .exclude(roi_calculations__isnull=False)
+        .exclude(events__isnull=False)  # an event dated later than its last visit (clock skew)
+    )
+    _, per_model = stale.delete()
+    return PurgeResult(events=events, visitors=per_model.get(Visitor._meta.label, 0))
 
 
 @transaction.atomic

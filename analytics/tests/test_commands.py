@@ -155,6 +155,45 @@ def test_purge_events_deletes_only_old_raw_events(day_of_traffic) -> None:
         run("purge_events", "--older-than", "0")
 
 
+def test_purge_also_removes_anonymous_visitors_not_seen_since_and_keeps_what_is_still_needed(sites) -> None:
+    main, _ = sites
+    long_ago = timezone.now() - timedelta(days=40)
+
+    def visitor(name: str, **fields) -> Visitor:
+        return Visitor.objects.create(
+            website=main,
+            anonymous_id=name,
+            first_seen_at=long_ago,
+            last_seen_at=long_ago,
+            first_touch={"landing_url": "https://www.example.com/?utm_source=x", "referrer": "https://t.co/"},
+            **fields,
+        )
+
+    gone = visitor("old-anonymous")
+    Event.objects.create(website=main, visitor=gone, event_type=EventType.PAGE_VIEW, occurred_at=long_ago)
+    chatted = visitor("old-chat")
+    chat = Conversation.objects.create(website=main, visitor=chatted, token_hash="2" * 64)
+    stitched = visitor("old-stitched", lead=LeadFactory())
+    first_seen_as = visitor("old-first-seen-as")
+    LeadFactory(visitor=first_seen_as)
+    calculated = visitor("old-roi")
+    RoiCalculation.objects.create(visitor=calculated, inputs={}, outputs={})
+    recent = Visitor.objects.create(website=main, anonymous_id="recent")
+
+    output = run("purge_events", "--older-than", "30")
+
+    assert "Deleted 1 event(s) older than 30 day(s) and 2 anonymous visitor(s) not seen since." in output
+    assert set(Visitor.objects.values_list("anonymous_id", flat=True)) == {
+        stitched.anonymous_id,
+        first_seen_as.anonymous_id,
+        calculated.anonymous_id,
+        recent.anonymous_id,
+    }
+    chat.refresh_from_db()
+    assert chat.visitor is None  # the transcript stays; only the browser link goes
+    assert RoiCalculation.objects.filter(visitor=calculated).exists()
+
+
 def test_forget_person_erases_the_lead_and_everything_linked(sites) -> None:
     main, _ = sites
     lead = LeadFactory(email="Erase.Me@acme-corp.example")
