@@ -174,7 +174,16 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
         """Run `coroutine` beside the socket's frames; a disconnect waits for it to finish."""
         task = asyncio.ensure_future(coroutine)
         self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        """Forget a finished background task, logging what it raised: nobody awaits it, so an
+        error would otherwise surface only as asyncio's "Task exception was never retrieved"
+        when it is garbage-collected, without saying which socket it belonged to."""
+        self.background.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        logger.error("Background work of chat socket %s failed", self.channel_name, exc_info=task.exception())
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
         # Work already started (a bot answer being written) finishes before the consumer ends:

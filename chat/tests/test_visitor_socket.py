@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from analytics.services import website_create, website_update
 from chat import services
+from chat.consumers import VisitorConsumer
 from chat.models import Conversation, Message, MessageSender
 
 from .sockets import nothing_more, receive, say, start, visitor_socket
@@ -110,6 +111,28 @@ async def test_a_dropped_broadcast_is_recovered_from_the_database(website) -> No
     frames = [await receive(socket), await receive(socket)]
     assert [(f["seq"], f["body"]) for f in frames] == [(2, "Lost broadcast"), (3, "Next one")]
     assert await nothing_more(socket)
+    await socket.disconnect()
+
+
+async def test_a_failure_in_background_work_is_logged_with_its_socket_and_the_chat_goes_on(
+    website, monkeypatch, caplog
+) -> None:
+    async def failing_bot_turn(self, conversation_id: str, message_id: int) -> None:
+        raise RuntimeError("the bot's delivery broke")
+
+    monkeypatch.setattr(VisitorConsumer, "bot_turn", failing_bot_turn)
+    socket = visitor_socket(website)
+    await start(socket)
+    await receive(socket)  # greeting
+
+    first = await say(socket, "Hello?", "c1")
+    second = await say(socket, "Anyone there?", "c2")  # the socket still stores and acknowledges
+
+    assert [f["seq"] for f in first + second] == [2, 3]
+    assert await nothing_more(socket)  # (and gives the second task time to end)
+    failures = [r for r in caplog.records if r.getMessage().startswith("Background work of chat socket")]
+    assert len(failures) == 2
+    assert all(r.exc_info and "the bot's delivery broke" in str(r.exc_info[1]) for r in failures)
     await socket.disconnect()
 
 
