@@ -27,13 +27,12 @@ Seeded, so two runs at the same scale produce the same data.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +42,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from analytics.models import CompanyDailyVisit
+from leads.bulk_import import InsertTable
 from leads.models import Company, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus, Seniority
 from leads.selectors import SALES_MANAGER_GROUP, SALES_REP_GROUP
 
@@ -101,13 +101,13 @@ STATUS_WEIGHTS = {
 }
 OPEN_STATUSES = {s.value for s in STATUS_WEIGHTS if s not in (LeadStatus.CLOSED_WON, LeadStatus.CLOSED_LOST)}
 TIMELINE_KINDS = (
-    (LeadEventKind.SUBMITTED, "Submitted the contact form", '{"form": "contact"}'),
-    (LeadEventKind.COMPANY_MATCHED, "Matched to a company", "{}"),
-    (LeadEventKind.SCORED, "Scored", '{"score": 50}'),
-    (LeadEventKind.PAGE_VIEWS, "Viewed pricing and 3 more pages", '{"pages": 4}'),
-    (LeadEventKind.EMAIL_SENT, "Sent the follow-up e-mail", "{}"),
-    (LeadEventKind.NOTE_ADDED, "Called, left a voicemail", "{}"),
-    (LeadEventKind.STATUS_CHANGED, "Status changed", '{"from": "new", "to": "contacted"}'),
+    (LeadEventKind.SUBMITTED, "Submitted the contact form", {"form": "contact"}),
+    (LeadEventKind.COMPANY_MATCHED, "Matched to a company", {}),
+    (LeadEventKind.SCORED, "Scored", {"score": 50}),
+    (LeadEventKind.PAGE_VIEWS, "Viewed pricing and 3 more pages", {"pages": 4}),
+    (LeadEventKind.EMAIL_SENT, "Sent the follow-up e-mail", {}),
+    (LeadEventKind.NOTE_ADDED, "Called, left a voicemail", {}),
+    (LeadEventKind.STATUS_CHANGED, "Status changed", {"from": "new", "to": "contacted"}),
 )
 
 
@@ -277,51 +277,18 @@ def _visits(rng: random.Random, *, f500: Sequence[Company], now: datetime) -> in
 
 
 def _write(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (attname → value) with COPY on PostgreSQL, executemany elsewhere. Every
-    stored column is written except the auto id and database-generated ones; a column missing
-    from the rows takes the field's Python default (the tables have no defaults of their own)."""
+    """Insert `rows` (attname → value) the way the lead import does: COPY on PostgreSQL,
+    executemany elsewhere (`InsertTable`). Every stored column is written except the auto id and
+    database-generated ones; a column missing from the rows takes the field's Python default (the
+    tables have no defaults of their own)."""
     if not rows:
         return
-    fields = [
-        f for f in model._meta.concrete_fields if not isinstance(f, (models.AutoField, models.GeneratedField))
-    ]
-    defaults = {f.attname: _default(f) for f in fields if f.attname not in rows[0]}
-    names = [f.attname for f in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = ([row[name] if name in row else defaults[name] for name in names] for row in rows)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - our own names
-            cursor.executemany(sql, [_prep_row(row) for row in values])
-
-
-def _default(field: models.Field) -> Any:
-    value = field.get_default()
-    if isinstance(field, models.JSONField):
-        return json.dumps(value)
-    return value
-
-
-def _prep_row(row: Sequence[Any]) -> list[Any]:
-    """SQLite: the values as Django stores them (uuid hex, naive UTC text, decimals as text)."""
-    out = []
-    for value in row:
-        if isinstance(value, uuid.UUID):
-            value = value.hex
-        elif isinstance(value, datetime):
-            value = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        elif isinstance(value, Decimal):
-            value = str(value)
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        out.append(value)
-    return out
+    table = InsertTable(model)
+    defaults = {f.attname: f.get_default() for f in table.fields if f.attname not in rows[0]}
+    names = [f.attname for f in table.fields]
+    table.insert(
+        [table.row([row[name] if name in row else defaults[name] for name in names]) for row in rows]
+    )
 
 
 def _analyze() -> None:

@@ -60,8 +60,10 @@ def row_error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class _Table:
-    """The insertable columns of a model and how to turn an instance into one database row."""
+class InsertTable:
+    """The insertable columns of a model, how to turn Python values into one database row, and
+    the database's fastest way to write many rows. The import uses it for leads and timeline
+    entries; bench/scale_data.py for its generated millions."""
 
     def __init__(self, model: type[models.Model]) -> None:
         self.fields = [f for f in model._meta.concrete_fields if not f.generated and not f.auto_created]
@@ -128,8 +130,8 @@ class LeadChunkImporter:
     def __init__(self, *, resource: LeadResource, dry_run: bool) -> None:
         self.resource = resource
         self.dry_run = dry_run
-        self.leads = _Table(Lead)  # made again for each chunk (see `_Table._converter`)
-        self.events = _Table(LeadEvent)
+        self.leads = InsertTable(Lead)  # made again for each chunk (see `InsertTable._converter`)
+        self.events = InsertTable(LeadEvent)
         resource._companies = {}  # kept for the whole file (see import_chunk)
 
     def import_chunk(self, rows: list[dict[str, Any]], numbers: list[int]) -> ChunkResult:
@@ -137,7 +139,7 @@ class LeadChunkImporter:
         resource = self.resource
         resource.row_numbers = numbers
         resource._now = timezone.now()
-        self.leads, self.events = _Table(Lead), _Table(LeadEvent)
+        self.leads, self.events = InsertTable(Lead), InsertTable(LeadEvent)
         result = ChunkResult()
         cleaned = []
         for index, row in enumerate(rows, 1):
