@@ -8,9 +8,6 @@ same file imported again changes nothing; e-mails are normalised exactly as the 
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from email_validator import EmailNotValidError, validate_email
@@ -19,21 +16,13 @@ from leads.emails import email_normalise
 from leads.importing import leads_import
 from leads.models import Company, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, UserFactory
+from leads.tests.import_files import kinds, write_csv
 
 HEADER = ["email", "first_name", "last_name", "job_title", "phone", "company", "status", "owner"]
 
 
-def write_csv(path: Path, *rows: list[str], header: list[str] = HEADER) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def timeline(email: str) -> list[str]:
-    lead = Lead.objects.get(email__iexact=email)
-    return list(lead.events.order_by("created_at", "id").values_list("kind", flat=True))
+    return kinds(Lead.objects.get(email__iexact=email))
 
 
 @pytest.mark.django_db
@@ -44,6 +33,7 @@ def test_a_mixed_file_across_chunk_boundaries(tmp_path):
     LeadFactory(email="same@corp-same.com", first_name="Sam", last_name="", job_title="", company=None)
     path = write_csv(
         tmp_path / "leads.csv",
+        HEADER,
         ["Jane.Doe@JPMorganChase.com", "Jane", "Doe", "CISO", "", "JPMorgan", "", ""],  # 1 new, F500
         ["erik@new-corp-industries.com", "Erik", "Berg", "IT Manager", "", "New Corp Inc", "", ""],  # 2
         ["not-an-address", "X", "", "", "", "", "", ""],  # 3 bad e-mail
@@ -102,7 +92,7 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
         [f"p{n}@{'jpmorganchase.com' if n % 2 else f'corp{n}-widgets.com'}", f"P{n}", "Q", "CISO"]
         for n in range(7)
     ]
-    path = write_csv(tmp_path / "leads.csv", *rows, header=HEADER[:4])
+    path = write_csv(tmp_path / "leads.csv", HEADER[:4], *rows)
     first = leads_import(path=path, chunk_rows=3)
     counts = (Lead.objects.count(), LeadEvent.objects.count(), Company.objects.count())
 
@@ -118,6 +108,7 @@ def test_rows_of_one_file_flag_each_other_as_likely_duplicates_once(tmp_path):
     older = LeadFactory(email="jane.doe@gmail.com", phone="")
     path = write_csv(
         tmp_path / "leads.csv",
+        HEADER,
         ["janedoe+x@googlemail.com", "Jane", "Doe", "", "", "", "", ""],  # same mailbox as older
         ["a.one@corp-dupes.com", "Al", "Smith", "", "", "", "", ""],
         ["b.two@corp-dupes.com", "Al", "Smith", "", "", "", "", ""],  # same name, same company
@@ -137,6 +128,7 @@ def test_dry_run_writes_nothing_and_counts_like_the_real_run(tmp_path):
     LeadFactory(email="known@corp-known.com", job_title="Engineer")
     path = write_csv(
         tmp_path / "leads.csv",
+        HEADER,
         ["new@corp-new.com", "N", "", "CISO", "", "", "", ""],
         ["known@corp-known.com", "", "", "CTO", "", "", "", ""],
         ["bad", "", "", "", "", "", "", ""],
@@ -174,7 +166,7 @@ def test_a_chunk_the_database_refuses_is_reported_and_the_others_stay(tmp_path):
         ]
         for n in range(1, 6)
     ]
-    path = write_csv(tmp_path / "leads.csv", *rows)
+    path = write_csv(tmp_path / "leads.csv", HEADER, *rows)
 
     def delete_owner_after_first_chunk(done: int, total: int) -> None:
         if done == 2:
@@ -193,7 +185,9 @@ def test_a_chunk_the_database_refuses_is_reported_and_the_others_stay(tmp_path):
     assert not Company.objects.filter(domain__in=["corp3-widgets.com", "corp4-widgets.com"]).exists()
 
     fixed = write_csv(
-        tmp_path / "fixed.csv", *[[*row[:-1], "stays" if row[-1] == "gone" else row[-1]] for row in rows]
+        tmp_path / "fixed.csv",
+        HEADER,
+        *[[*row[:-1], "stays" if row[-1] == "gone" else row[-1]] for row in rows],
     )
     again = leads_import(path=fixed)
     assert (again.new, again.skipped, again.errors) == (2, 3, [])

