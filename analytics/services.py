@@ -268,15 +268,15 @@ def event_batch_record(
         return []
     now = timezone.now()
     referral_code = referral_code.strip().upper()[:32]
+    touch = _first_touch(events, referral_code, now)
     visitor, created = Visitor.objects.select_for_update().get_or_create(
         website=website,
         anonymous_id=anonymous_id[:64],
-        defaults={"first_touch": _first_touch(events, referral_code, now), "first_seen_at": now},
+        defaults={"first_touch": touch, "first_seen_at": now},
     )
     stored_ip = ip_anonymise(ip)
     fields = ["last_seen_at"]
     visitor.last_seen_at = now
-    touch = _first_touch(events, referral_code, now)
     earlier = None if created else _earlier_touch(visitor.first_touch or {}, touch)
     if not created and not visitor.first_touch:
         visitor.first_touch = touch
@@ -553,7 +553,7 @@ def events_purge(*, older_than_days: int) -> PurgeResult:
         Visitor.objects.filter(last_seen_at__lt=cutoff, lead__isnull=True)
         .exclude(models.Exists(Lead.objects.filter(visitor=models.OuterRef("pk"))))
         .exclude(roi_calculations__isnull=False)
-        .exclude(events__isnull=False)  # an event dated later than its last visit (clock skew)
+        .exclude(events__isnull=False)  # some paths add events without moving last_seen_at
     )
     _, per_model = stale.delete()
     return PurgeResult(events=events, visitors=per_model.get(Visitor._meta.label, 0))
