@@ -27,6 +27,14 @@ logger = logging.getLogger(__name__)
 TASK_BACKLOG_WARN_SECONDS = 300
 
 
+class CheckFailed(Exception):
+    """A part answered, but wrongly: unhealthy, with the details of what was found."""
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 def check_database() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -77,6 +85,27 @@ def check_task_queue() -> dict[str, Any]:
     }
     if waited > TASK_BACKLOG_WARN_SECONDS:
         result["warning"] = "tasks are waiting: is `manage.py db_worker` running?"
+    from enterprise_scanner.jobs.recovery import stuck_jobs
+
+    stuck = stuck_jobs()
+    result["stuck"] = len(stuck)
+    if stuck:
+        # A job whose worker stopped beating will not finish by itself: not healthy until
+        # recover_stale_jobs (cron, or any worker's next lease) has queued it again.
+        oldest = stuck[0]
+        result["oldest_stuck"] = {
+            "id": oldest.id,
+            "task": oldest.task_path,
+            "worker": oldest.worker_id,
+            "running_seconds": round((timezone.now() - oldest.started_at).total_seconds())
+            if oldest.started_at
+            else None,
+        }
+        raise CheckFailed(
+            f"{len(stuck)} job(s) RUNNING on a worker without a heartbeat for "
+            f"{settings.TASK_LEASE_SECONDS}s: run `manage.py recover_stale_jobs` or start a worker",
+            result,
+        )
     return result
 
 
@@ -96,6 +125,10 @@ def run_checks() -> tuple[bool, dict[str, dict[str, Any]]]:
         started = time.perf_counter()
         try:
             result = {"ok": True, **check()}
+        except CheckFailed as exc:
+            logger.warning("Health check %s failed: %s", name, exc)
+            healthy = False
+            result = {"ok": False, "error": str(exc), **exc.details}
         except Exception as exc:  # noqa: BLE001 - any failure of a dependency is the answer
             logger.warning("Health check %s failed: %s", name, exc)
             healthy = False

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` (with a heartbeat, see docs/deploy.md) replaces the library's.
+    "enterprise_scanner.jobs",
     "django_tasks_db",
     # Ours
     "enterprise_scanner.api",
@@ -209,6 +211,12 @@ _TASK_BACKENDS = {
 if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASK_BACKEND must be one of {sorted(_TASK_BACKENDS)}, not {TASK_BACKEND!r}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["default"]}}
+#: Seconds a `db_worker` may go without a heartbeat (it beats every quarter of this) before the
+#: jobs it was running count as orphaned: /healthz reports them and `recover_stale_jobs` (cron,
+#: and every worker at start and once per lease) queues them again.
+TASK_LEASE_SECONDS: int = env.int("TASK_LEASE_SECONDS", default=60)
+#: Workers that may die running one job before it is marked failed instead of queued again.
+TASK_MAX_ATTEMPTS: int = env.int("TASK_MAX_ATTEMPTS", default=3)
 
 # --- E-mail -----------------------------------------------------------------------------------
 
