@@ -79,6 +79,9 @@ class SecurityAssessment(models.Model):
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
+    #: The background job running the scan (set when it claims it): a re-run of that same job
+    #: after its worker died may take the scan over; another job may not.
+    job_id = models.CharField(max_length=64, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True)
     report_sent_at = models.DateTimeField(null=True, blank=True)
     sales_copy_sent_at = models.DateTimeField(null=True, blank=True)

@@ -8,9 +8,10 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
+from enterprise_scanner.jobs.recovery import job_in_flight
 from leads.domains import registrable_domain
 
 from .models import AssessmentStatus, SecurityAssessment
@@ -50,14 +51,22 @@ def assessments_requested_recently(*, host: str, within: timedelta = timedelta(h
     ).count()
 
 
-def stale_running_assessments() -> QuerySet[SecurityAssessment]:
-    """Scans marked running for longer than a scan can take: their worker died."""
+def stale_running_assessments() -> list[SecurityAssessment]:
+    """Scans marked running for longer than a scan can take whose job will not finish them.
+
+    A scan whose job is still queued or running is not stale, however long it takes: a live
+    worker keeps it, and the job recovery (`recover_stale_jobs`) re-runs the job of a dead one,
+    which takes its scan over. What is left here is a scan whose job is gone: given up after
+    TASK_MAX_ATTEMPTS dead workers, pruned, or run by a backend that keeps no jobs."""
     cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
-    return SecurityAssessment.objects.filter(status=AssessmentStatus.RUNNING, started_at__lt=cutoff)
+    running = SecurityAssessment.objects.filter(status=AssessmentStatus.RUNNING, started_at__lt=cutoff)
+    return [assessment for assessment in running if not job_in_flight(assessment.job_id)]
 
 
 def assessment_is_stale(assessment: SecurityAssessment) -> bool:
     cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
-    return assessment.status == AssessmentStatus.RUNNING and (
-        assessment.started_at is None or assessment.started_at < cutoff
+    return (
+        assessment.status == AssessmentStatus.RUNNING
+        and (assessment.started_at is None or assessment.started_at < cutoff)
+        and not job_in_flight(assessment.job_id)
     )

@@ -7,10 +7,12 @@ Lifecycle of an assessment::
                                     └── retry / re-run ┘
 
 A scan runs outside any transaction (it waits on the network); claiming it and storing its
-outcome are each one short transaction. A worker that dies mid-scan leaves `running` with an old
-`started_at`; `assessment_recover_stale` (command `recover_stale_assessments`, or the admin's
-re-run) makes it re-runnable. E-mails and task enqueues happen after commit, and the report
-e-mail is sent at most once (`report_sent_at` is set under a row lock).
+outcome are each one short transaction. A worker that dies mid-scan leaves `running`; the
+generic job recovery (`recover_stale_jobs`, enterprise_scanner.jobs) queues the scan's job again
+once the worker's heartbeat is older than the lease, and that job takes its scan over (`job_id`).
+`assessment_recover_stale` (command `recover_stale_assessments`, or the admin's re-run) handles
+scans whose job is gone. Jobs are queued in the transaction that needs them, and each report
+e-mail is sent at most once (`*_sent_at` set under a row lock, `send_once`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import Event, EventType, Visitor, Website
+from enterprise_scanner.jobs.mail import send_once
+from enterprise_scanner.task_queue import enqueue_with_transaction
 from leads.domains import classify_email_domain, registrable_domain
 from leads.models import Lead, LeadEventKind, LeadSource
 from leads.scoring import ScoringConfig
@@ -173,15 +177,11 @@ def assessment_request(
 def _enqueue_scan(assessment: SecurityAssessment, *, delay_seconds: int = 0) -> None:
     from .tasks import assessment_scan_task
 
-    assessment_id = str(assessment.pk)
-
-    def enqueue() -> None:
-        task = assessment_scan_task
-        if delay_seconds and task.get_backend().supports_defer:
-            task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-        task.enqueue(assessment_id)
-
-    transaction.on_commit(enqueue)
+    task = assessment_scan_task
+    if delay_seconds and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+    # Stored with the transaction that queued the scan (transactional outbox): never lost.
+    enqueue_with_transaction(task, str(assessment.pk))
 
 
 @transaction.atomic
@@ -236,8 +236,12 @@ def assessment_rerun(*, assessment: SecurityAssessment, actor: AbstractBaseUser 
 
 @transaction.atomic
 def assessment_recover_stale(*, rerun: bool = False) -> list[SecurityAssessment]:
-    """Mark scans whose worker died (running too long) as failed, or queue them again; and queue
-    the e-mail again for finished reports that were never sent (the mail server was down)."""
+    """Mark scans left running with no job to finish them as failed, or queue them again; and
+    queue the e-mail again for finished reports that were never sent (the mail server was down).
+
+    A scan whose worker died is normally re-run by the generic job recovery
+    (`recover_stale_jobs`: the job is queued again and takes its scan over); this is for what that
+    cannot do (see `stale_running_assessments`)."""
     from .tasks import assessment_report_email_task
 
     cutoff = timezone.now() - timedelta(seconds=settings.ASSESSMENT_STALE_AFTER_SECONDS)
@@ -245,10 +249,15 @@ def assessment_recover_stale(*, rerun: bool = False) -> list[SecurityAssessment]
         status=AssessmentStatus.COMPLETED, report_sent_at__isnull=True, completed_at__lt=cutoff
     ).exclude(report_file="")
     for assessment_id in unsent.values_list("pk", flat=True):
-        transaction.on_commit(lambda pk=str(assessment_id): assessment_report_email_task.enqueue(pk))
+        enqueue_with_transaction(assessment_report_email_task, str(assessment_id))
     from .selectors import stale_running_assessments
 
-    recovered = list(stale_running_assessments().select_for_update())
+    stale_ids = [assessment.pk for assessment in stale_running_assessments()]
+    recovered = list(
+        SecurityAssessment.objects.select_for_update().filter(
+            pk__in=stale_ids, status=AssessmentStatus.RUNNING
+        )
+    )
     for assessment in recovered:
         if rerun:
             assessment.status = AssessmentStatus.QUEUED
@@ -266,24 +275,36 @@ def assessment_recover_stale(*, rerun: bool = False) -> list[SecurityAssessment]
 
 
 @transaction.atomic
-def assessment_claim(*, assessment_id: uuid.UUID | str) -> SecurityAssessment | None:
-    """Mark a queued assessment running (one worker wins); None when there is nothing to do."""
+def assessment_claim(*, assessment_id: uuid.UUID | str, job_id: str = "") -> SecurityAssessment | None:
+    """Mark a queued assessment running (one worker wins); None when there is nothing to do.
+
+    `job_id` is the background job claiming it. The same job, run again because its worker died
+    mid-scan (the job recovery re-queues it), takes its own `running` scan over; any other job
+    finds it running and leaves it."""
     assessment = SecurityAssessment.objects.select_for_update().filter(pk=assessment_id).first()
     if assessment is None:
         return None
-    if assessment.status != AssessmentStatus.QUEUED and not assessment_is_stale(assessment):
+    rerun_of_own_job = (
+        bool(job_id) and assessment.status == AssessmentStatus.RUNNING and assessment.job_id == job_id
+    )
+    if (
+        assessment.status != AssessmentStatus.QUEUED
+        and not rerun_of_own_job
+        and not assessment_is_stale(assessment)
+    ):
         return None
     assessment.status = AssessmentStatus.RUNNING
     assessment.started_at = timezone.now()
     assessment.completed_at = None
     assessment.attempts += 1
-    assessment.save(update_fields=["status", "started_at", "completed_at", "attempts"])
+    assessment.job_id = job_id
+    assessment.save(update_fields=["status", "started_at", "completed_at", "attempts", "job_id"])
     return assessment
 
 
-def assessment_run(*, assessment_id: uuid.UUID | str) -> SecurityAssessment | None:
+def assessment_run(*, assessment_id: uuid.UUID | str, job_id: str = "") -> SecurityAssessment | None:
     """Run the scan of one queued assessment and store the outcome (the task's whole job)."""
-    assessment = assessment_claim(assessment_id=assessment_id)
+    assessment = assessment_claim(assessment_id=assessment_id, job_id=job_id)
     if assessment is None:
         return None
     try:
@@ -394,8 +415,9 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
     )
     from .tasks import assessment_report_email_task
 
-    assessment_id = str(assessment.pk)
-    transaction.on_commit(lambda: assessment_report_email_task.enqueue(assessment_id))
+    # Queued with the findings (transactional outbox): a worker killed after this commit still
+    # leaves the e-mail to send, and a re-run of the scan job finds the scan completed.
+    enqueue_with_transaction(assessment_report_email_task, str(assessment.pk))
     return assessment
 
 
@@ -443,10 +465,23 @@ def _report_message(
     return message
 
 
-@transaction.atomic
 def assessment_send_report(*, assessment_id: uuid.UUID | str) -> bool:
-    """E-mail the PDF to the requester (and a copy to sales for a hot lead). At most once: returns
-    False when it was already sent or there is no finished report."""
+    """E-mail the PDF to the requester (and a copy to sales for a hot lead). Each e-mail at most
+    once, also when the job runs again after its worker died: returns False when there was
+    nothing (more) to send.
+
+    Each e-mail is its own transaction — lock the assessment, check its `*_sent_at`, record it
+    and the timeline entry, send last (`send_once`), commit — so a failure of the sales copy
+    cannot roll back the record of the requester's e-mail and have it sent twice."""
+    sent = _send_report_copy(assessment_id=assessment_id, for_sales=False)
+    if sent is None:
+        return False
+    return _send_report_copy(assessment_id=assessment_id, for_sales=True) or sent
+
+
+@transaction.atomic
+def _send_report_copy(*, assessment_id: uuid.UUID | str, for_sales: bool) -> bool | None:
+    """Send one of the report's e-mails; None when there is no finished report."""
     assessment = (
         SecurityAssessment.objects.select_for_update(of=("self",))
         .select_related("lead", "lead__company")
@@ -454,26 +489,36 @@ def assessment_send_report(*, assessment_id: uuid.UUID | str) -> bool:
         .first()
     )
     if assessment is None or assessment.status != AssessmentStatus.COMPLETED or not assessment.report_file:
-        return False
-    if assessment.report_sent_at is not None:
-        return False
+        return None
     lead = assessment.lead
-    _report_message(assessment=assessment, to=[lead.email], for_sales=False).send()
-    assessment.report_sent_at = timezone.now()
-    fields = ["report_sent_at"]
-    lead.refresh_from_db(fields=["score"])
-    if lead.score >= ScoringConfig.from_settings().hot_threshold and assessment.sales_copy_sent_at is None:
-        _report_message(assessment=assessment, to=[settings.SALES_ALERT_EMAIL], for_sales=True).send()
+    if for_sales:
+        if assessment.sales_copy_sent_at is not None or assessment.report_sent_at is None:
+            return False
+        lead.refresh_from_db(fields=["score"])
+        if lead.score < ScoringConfig.from_settings().hot_threshold:
+            return False
         assessment.sales_copy_sent_at = timezone.now()
-        fields.append("sales_copy_sent_at")
-    assessment.save(update_fields=fields)
+        assessment.save(update_fields=["sales_copy_sent_at"])
+        to = settings.SALES_ALERT_EMAIL
+        summary = f"Assessment report for {assessment.target_host} e-mailed to sales ({to})"
+    else:
+        if assessment.report_sent_at is not None:
+            return False
+        assessment.report_sent_at = timezone.now()
+        assessment.save(update_fields=["report_sent_at"])
+        to = lead.email
+        summary = f"Assessment report for {assessment.target_host} e-mailed to {to}"
     lead_event_record(
         lead=lead,
         kind=LeadEventKind.EMAIL_SENT,
-        summary=f"Assessment report for {assessment.target_host} e-mailed to {lead.email}"
-        + (" (copy to sales)" if "sales_copy_sent_at" in fields else ""),
-        data={"assessment": str(assessment.pk), "sales_copy": "sales_copy_sent_at" in fields},
+        summary=summary,
+        data={"assessment": str(assessment.pk), "sales_copy": for_sales},
     )
+    message = _report_message(assessment=assessment, to=[to], for_sales=for_sales)
+    key = f"assessment-report:{assessment.pk}:{'sales' if for_sales else 'requester'}:{assessment.completed_at:%Y%m%dT%H%M%S.%f}"
+    if not send_once(message, key=key):
+        transaction.set_rollback(True)  # sent before (ledger), whatever the row says
+        return False
     return True
 
 

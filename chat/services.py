@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.models import Visitor, Website
+from enterprise_scanner.jobs.mail import send_once
+from enterprise_scanner.task_queue import enqueue_with_transaction
 from leads.models import Lead, LeadEventKind, LeadSource
 from leads.scoring import ScoringConfig
 from leads.services import LeadSubmission, lead_event_record, lead_submit
@@ -453,10 +455,11 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
 
 
 def _alert_on_commit(conversation_id: uuid.UUID, kind: str) -> None:
+    """Queue the sales alert in the current transaction (transactional outbox): it runs after
+    commit, and a process dying right after the commit cannot lose it."""
     from .tasks import conversation_alert_task
 
-    conversation_id_str = str(conversation_id)
-    transaction.on_commit(lambda: conversation_alert_task.enqueue(conversation_id_str, kind))
+    enqueue_with_transaction(conversation_alert_task, str(conversation_id), kind)
 
 
 ALERT_SUBJECTS = {
@@ -465,13 +468,19 @@ ALERT_SUBJECTS = {
 }
 
 
-def conversation_send_alert(*, conversation_id: uuid.UUID | str, kind: str) -> None:
-    """E-mail sales about an escalated chat (text and HTML, every value escaped by the template)."""
+@transaction.atomic
+def conversation_send_alert(*, conversation_id: uuid.UUID | str, kind: str) -> bool:
+    """E-mail sales about an escalated chat (text and HTML, every value escaped by the template).
+
+    Once per conversation, kind and lead, also when the job runs again after its worker died
+    (`send_once`: the ledger key is the lock, written before the e-mail is sent last, then
+    commit; the conversation row is not locked, so a slow mail server never stalls the chat).
+    Returns False when there was nothing (more) to send."""
     conversation = (
         Conversation.objects.select_related("lead__company", "website").filter(pk=conversation_id).first()
     )
     if conversation is None or kind not in ALERT_SUBJECTS:
-        return
+        return False
     lead = conversation.lead
     context = {
         "conversation": conversation,
@@ -492,7 +501,8 @@ def conversation_send_alert(*, conversation_id: uuid.UUID | str, kind: str) -> N
         to=[settings.SALES_ALERT_EMAIL],
     )
     message.attach_alternative(render_to_string("chat/email/escalation_alert.html", context), "text/html")
-    message.send()
+    # With the lead: a chat identified as another lead later is news to sales, a re-run is not.
+    return send_once(message, key=f"chat-alert:{conversation.pk}:{kind}:{conversation.lead_id or '-'}")
 
 
 def _agent_may_work(agent: AbstractBaseUser) -> None:

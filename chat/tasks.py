@@ -8,6 +8,7 @@ from . import services
 
 
 @task()
-def conversation_alert_task(conversation_id: str, kind: str) -> None:
-    """E-mail sales that a chat needs a person (or left a lead while nobody was online)."""
-    services.conversation_send_alert(conversation_id=conversation_id, kind=kind)
+def conversation_alert_task(conversation_id: str, kind: str) -> bool:
+    """E-mail sales that a chat needs a person (or left a lead while nobody was online); at most
+    once, also when run again after its worker died. Returns whether it was sent now."""
+    return services.conversation_send_alert(conversation_id=conversation_id, kind=kind)

@@ -324,6 +324,9 @@ def lead_flag_duplicates(
     from .services import lead_event_record  # services will call this module: import late
 
     with transaction.atomic():  # only when there is something to write: no savepoint per clean row
+        # The lead's row lock makes two runs of the same job (one re-run after its worker
+        # seemed dead) take turns, so the second sees the first one's entries.
+        Lead.objects.select_for_update().filter(pk=lead.pk).exists()
         other_ids = [str(match.other.pk) for match in matches]
         flagged_pairs = LeadEvent.objects.filter(
             Q(lead=lead, data__duplicate_of__in=other_ids)

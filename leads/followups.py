@@ -20,6 +20,7 @@ moved to today after the morning run is still reminded by a later run.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Iterable
@@ -34,6 +35,8 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from enterprise_scanner.jobs.mail import send_once
 
 from .models import Lead, LeadEvent, LeadEventKind, LeadStatus
 from .services import lead_event_record
@@ -168,8 +171,9 @@ def send_followup_reminders(*, today: date | None = None, dry_run: bool = False)
     """E-mail each active rep one digest of their follow-ups due today and overdue.
 
     Reps with nothing due get nothing. Each rep's digest is sent and recorded in its own
-    transaction, holding row locks on the rep's leads: the mail is sent before the timeline
-    entries commit, so a failed send rolls them back and the next run retries it, and a second
+    transaction, holding row locks on the rep's leads: the timeline entries are written, the mail
+    is sent last (`send_once`), then they commit, so a failed send rolls them back and the next
+    run retries it, and a second
     run at the same moment waits for the locks and then finds the leads already reminded. One
     rep's failure (bad address, SMTP error) does not stop the others; it is in the report.
     """
@@ -243,7 +247,6 @@ def _send_digest(*, digest: RepDigest, bounds: DayBounds) -> None:
         to=[rep.email],
     )
     message.attach_alternative(render_to_string("leads/email/followup_digest.html", context), "text/html")
-    message.send()
     for line in digest.lines:
         lead_event_record(
             lead=line.lead,
@@ -252,4 +255,9 @@ def _send_digest(*, digest: RepDigest, bounds: DayBounds) -> None:
             data={"digest": DIGEST_MARK, "digest_date": bounds.day.isoformat(), "to": rep.email},
             actor_label=REMINDER_ACTOR_LABEL,
         )
-    digest.sent = True
+    # Recorded first, sent last: only a crash between the SMTP hand-off and COMMIT can repeat
+    # the digest, and then with the same Message-ID (the key names the rep, day and leads).
+    leads_key = hashlib.sha256(",".join(sorted(str(pk) for pk in still_due)).encode()).hexdigest()[:16]
+    digest.sent = send_once(message, key=f"followup-digest:{rep.pk}:{bounds.day.isoformat()}:{leads_key}")
+    if not digest.sent:
+        transaction.set_rollback(True)

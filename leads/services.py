@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from analytics.models import Event, EventType, Website
 from assessments.models import RoiCalculation
+from enterprise_scanner.jobs.mail import send_once
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from .domains import DomainKind, classify_email_domain
@@ -394,11 +395,11 @@ def _apply_referral(*, lead: Lead, code: str, actor_label: str) -> None:
 
 
 def lead_rescore_later(*, lead: Lead) -> None:
-    """Re-score the lead in a background task once the current transaction has committed."""
+    """Re-score the lead in a background job stored with the current transaction (it runs once
+    the change that needs it has committed, and is not lost if the process dies right after)."""
     from .tasks import lead_rescore_task
 
-    lead_id = str(lead.pk)
-    transaction.on_commit(lambda: lead_rescore_task.enqueue(lead_id))
+    enqueue_with_transaction(lead_rescore_task, str(lead.pk))
 
 
 def _activities(lead: Lead) -> list[Activity]:
@@ -490,8 +491,10 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
         if previous < config.hot_threshold <= result.total:
             from .tasks import lead_hot_alert_task
 
-            lead_id_str, event_id = str(lead.pk), scored.pk
-            transaction.on_commit(lambda: lead_hot_alert_task.enqueue(lead_id_str, event_id))
+            # In this transaction, with the score: a worker killed after the COMMIT still leaves
+            # the alert queued (an on-commit enqueue would be lost, and a re-run of this job sees
+            # no crossing any more).
+            enqueue_with_transaction(lead_hot_alert_task, str(lead.pk), scored.pk)
     if qualified:
         lead_event_record(
             lead=lead,
@@ -505,7 +508,11 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
 @transaction.atomic
 def lead_send_hot_alert(*, lead_id: str | uuid.UUID, crossing_event_id: int) -> bool:
     """E-mail sales about a lead that just became hot. Sends at most once per crossing, also when
-    the task runs twice (a retry after a worker died): returns False when already sent."""
+    the job runs again after its worker died: returns False when already sent.
+
+    Lock the lead, check the timeline, record the alert, then send last (`send_once`): the record
+    commits with the send or not at all, so only a crash between the SMTP hand-off and COMMIT can
+    repeat it, and then with the same Message-ID."""
     lead = Lead.objects.select_for_update(of=("self",)).select_related("company", "owner").get(pk=lead_id)
     if lead.events.filter(kind=LeadEventKind.ALERT_SENT, data__crossing_event=crossing_event_id).exists():
         return False
@@ -525,13 +532,15 @@ def lead_send_hot_alert(*, lead_id: str | uuid.UUID, crossing_event_id: int) -> 
         to=[settings.SALES_ALERT_EMAIL],
     )
     message.attach_alternative(render_to_string("leads/email/hot_lead_alert.html", context), "text/html")
-    message.send()
     lead_event_record(
         lead=lead,
         kind=LeadEventKind.ALERT_SENT,
         summary=f"Hot-lead alert e-mailed to {settings.SALES_ALERT_EMAIL}",
         data={"crossing_event": crossing_event_id, "to": settings.SALES_ALERT_EMAIL, "score": lead.score},
     )
+    if not send_once(message, key=f"lead-hot-alert:{lead.pk}:{crossing_event_id}"):
+        transaction.set_rollback(True)  # sent before (ledger), whatever the timeline says
+        return False
     return True
 
 
