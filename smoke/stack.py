@@ -193,6 +193,9 @@ class Stack:
             "SALES_ALERT_EMAIL": "sales@smoke.example",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            # A short job lease, so a killed worker's job is re-run (and /healthz reports it
+            # stuck) within seconds rather than the production minute (smoke/test_jobs.py).
+            "TASK_LEASE_SECONDS": "5",
             **(extra_env or {}),
         }
         self.daphne = Process(

@@ -35,6 +35,7 @@ def test_the_crontab_schedules_every_recurring_job() -> None:
     assert {
         "send_followup_reminders",
         "recover_stale_assessments",
+        "recover_stale_jobs",
         "rollup_analytics",
         "purge_events",
         "clearsessions",

@@ -1,5 +1,6 @@
-"""A task worker killed in the middle of a security scan: the scan is re-run and the report is
-e-mailed exactly once. Real processes: `db_worker` subprocesses on a file SQLite database of this
+"""A task worker killed in the middle of a security scan: its job is queued again once the
+worker's heartbeat is past the lease, the re-run takes the scan over, and the report is e-mailed
+exactly once. Real processes: `db_worker` subprocesses on a file SQLite database of this
 test's own, a local HTTP target, file-based e-mail. Minutes of wall time, so `make soak`."""
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def env(tmp_path, target) -> dict[str, str]:
         MEDIA_ROOT=str(tmp_path / "media"),
         ASSESSMENT_ALLOW_PRIVATE_TARGETS="true",
         ASSESSMENT_STALE_AFTER_SECONDS="1",
+        TASK_LEASE_SECONDS="2",
         ASSESSMENT_TIMEOUT_SECONDS="90",  # the hanging first request outlives the kill
         BENCH_HTTP_PORT=str(target.port),
         BENCH_HTTPS_PORT=str(free_port()),  # nothing listens: refused at once
@@ -180,12 +182,20 @@ def test_a_worker_killed_mid_scan_leaves_a_rerunnable_job_and_the_report_goes_ou
     assert state(env, assessment_id) == {"status": "running", "attempts": 1, "sent": False}
     assert report_mails(tmp_path) == []
 
-    time.sleep(1.5)  # past ASSESSMENT_STALE_AFTER_SECONDS: the scan now counts as dead
+    # The scan's job is still in flight (RUNNING), so the assessments' own recovery leaves it.
     python(
         "from django.core.management import call_command; call_command('recover_stale_assessments', rerun=True)",
         env,
     )
-    assert state(env, assessment_id)["status"] == "queued"
+    assert state(env, assessment_id)["status"] == "running"
+    time.sleep(2.5)  # past TASK_LEASE_SECONDS: the killed worker's heartbeat is stale
+    requeued = python(
+        "from django.core.management import call_command; call_command('recover_stale_jobs')\n"
+        "from django_tasks_db.models import DBTaskResult\n"
+        "print(DBTaskResult.objects.get(task_path='assessments.tasks.assessment_scan_task').status)\n",
+        env,
+    )
+    assert requeued == "READY"
 
     worker = start_worker(env)
     try:
