@@ -28,6 +28,9 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from enterprise_scanner import availability
+from enterprise_scanner.availability import UNAVAILABLE_ERRORS
+
 from . import events, selectors, services
 from .bot.respond import bot_respond
 from .models import Message
@@ -93,6 +96,8 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
             await handler(data)
         except ChatError as error:
             await self.send_error(error.code, error.message, data)
+        except UNAVAILABLE_ERRORS as exc:
+            await self.end_unavailable(exc)
         except Exception:
             logger.exception("Chat frame of type %r failed", data["type"])
             await self.send_error("server_error", "Something went wrong on our side. Please try again.", data)
@@ -119,6 +124,17 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
         if self.closed:  # a background task finishing after the visitor left
             return
         await self.send(text_data=json.dumps(payload))
+
+    async def end_unavailable(self, exc: Exception) -> None:
+        """The database or Redis is down: nothing this socket does can work until it is back.
+        Tell the client (`unavailable`, with `retry_after`) and close with 1013 "try again
+        later"; it reconnects and resumes by sequence (docs/chat-protocol.md)."""
+        logger.warning("Chat socket %s closed, a server is unavailable: %r", self.channel_name, exc)
+        if self.closed:
+            return
+        await self.send_json(availability.websocket_error_frame())
+        self.closed = True
+        await self.close(code=availability.WEBSOCKET_CLOSE_CODE)
 
     async def send_error(self, code: str, message: str, frame: dict[str, Any] | None = None) -> None:
         payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
@@ -311,6 +327,9 @@ class VisitorConsumer(ChatConsumerBase):
         async with self.bot_turns:
             try:
                 reply, broadcasts = await bot_respond(conversation_id=conversation_id, message_id=message_id)
+            except UNAVAILABLE_ERRORS as exc:
+                await self.end_unavailable(exc)
+                return
             except Exception:
                 logger.exception("The bot's turn in conversation %s failed", conversation_id)
                 await self.send_error("server_error", "Something went wrong on our side. Please try again.")

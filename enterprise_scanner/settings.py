@@ -20,6 +20,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from enterprise_scanner import redis_clients
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -97,6 +99,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that finds PostgreSQL or Redis down answers 503 with Retry-After, not 500.
+    "enterprise_scanner.availability.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -178,18 +182,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL: str = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Connection options (timeouts, keepalive, health checks) are explicit: redis-py's default
+    # 5 s read timeout closed every idle chat socket (see enterprise_scanner/redis_clients.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "es",
+            "OPTIONS": redis_clients.cache_options(),
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [redis_clients.channel_layer_host(REDIS_URL)],
                 "prefix": env.str("CHANNELS_PREFIX", default="es"),
                 "capacity": 1000,
                 "expiry": 60,
