@@ -241,6 +241,8 @@ AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME: float = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+#: The one client-IP rule (NUM_PROXIES), so a forged X-Forwarded-For cannot lock out someone else.
+AXES_CLIENT_IP_CALLABLE = "enterprise_scanner.client_ip.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -274,7 +276,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Security headers (production) ------------------------------------------------------------
 
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Reverse proxies in front of daphne (nginx: 1). Forwarding headers are trusted only when this is
+#: above 0: the client IP (throttles, lockout, analytics) is then the NUM_PROXIES-th
+#: X-Forwarded-For entry from the right (enterprise_scanner/client_ip.py), and X-Forwarded-Proto
+#: says whether the request came over HTTPS. With 0 a client could forge both.
+NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 (no proxy in front) or the number of proxies.")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -307,7 +316,9 @@ REST_FRAMEWORK = {
         "events_ip": env.str("THROTTLE_EVENTS_IP", default="120/min"),
         "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # Our throttles ask enterprise_scanner.client_ip; DRF's own get_ident gets the same count, so
+    # a throttle added without it still trusts no header by default (DRF's None trusts them all).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # Wrong secret API keys allowed per client IP before every key from it is refused with 429
 # (issue 8: key guessing is throttled; authentication runs before DRF's own throttles).
