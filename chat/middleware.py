@@ -10,9 +10,10 @@ A refused socket gets an HTTP 403 at the handshake.
 
 Outermost on both routes, SocketFailureGuard makes sure a socket never dies silently: when the
 database or Redis is down (at the handshake or later) the client gets an `error` frame with code
-`unavailable` and `retry_after`, then a 1013 "try again later" close; any other failure a
-`server_error` frame and 1011. A websocket cannot carry an HTTP status once accepted, and before
-it is accepted daphne can only answer 403 or 500, hence accept-then-close.
+`unavailable` and `retry_after`, then a 4503 close ("try again later"); any other failure a
+`server_error` frame and 4500. A websocket cannot carry an HTTP status once accepted, and before
+it is accepted daphne can only answer 403 or 500, hence accept-then-close; and daphne lets an
+application close only with 1000 or 3000-4999, hence HTTP's codes in the private-use range.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from enterprise_scanner import availability
 
 logger = logging.getLogger(__name__)
 
-#: Close code for a failure of ours (RFC 6455 "Internal Error"), as daphne itself uses.
-INTERNAL_ERROR_CLOSE_CODE = 1011
+#: Close code for a failure of ours: HTTP's 500 in the private-use range (see the module doc).
+INTERNAL_ERROR_CLOSE_CODE = 4500
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str:

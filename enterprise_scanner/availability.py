@@ -3,7 +3,7 @@
 Redis holds the cache (rate-limit counters, cached site keys) and the channel layer; PostgreSQL
 everything else. Neither failing is a bug in the request, so the client is told to come back
 shortly, never sent a 500: JSON on the API, a plain page elsewhere (the admin included), and on a
-chat websocket an `error` frame with code `unavailable` before a 1013 close (docs/chat-protocol.md).
+chat websocket an `error` frame with code `unavailable` before a 4503 close (docs/chat-protocol.md).
 Every one of those answers is built from the definitions here, and nothing needs restarting once
 the server is back: each request or socket connects afresh.
 """
@@ -32,8 +32,10 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 #: Seconds a client should wait before retrying.
 RETRY_AFTER_SECONDS = 5
 DETAIL = "The service is temporarily unavailable. Please retry shortly."
-#: Close code of a websocket refused or ended for the same reason (RFC 6455: "Try Again Later").
-WEBSOCKET_CLOSE_CODE = 1013
+#: Close code of a websocket ended for the same reason: HTTP's 503 in the private-use range, as
+#: 4403 is 403. RFC 6455's own "Try Again Later" (1013) cannot be sent: daphne's websocket
+#: library (autobahn) lets an application close only with 1000 or 3000-4999.
+WEBSOCKET_CLOSE_CODE = 4503
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -51,7 +53,7 @@ def unavailable_response(request: HttpRequest | None) -> HttpResponse:
 
 
 def websocket_error_frame() -> dict[str, Any]:
-    """The chat's `error` frame for the same situation; the socket is closed with 1013 after it."""
+    """The chat's `error` frame for the same situation; the socket is closed with 4503 after it."""
     return {"type": "error", "code": "unavailable", "message": DETAIL, "retry_after": RETRY_AFTER_SECONDS}
 
 

@@ -59,3 +59,25 @@ class PrivateRedis:
         assert self.process is not None
         self.process.kill()
         self.process.wait()
+
+
+def redis_cache_and_layer(url: str, *, prefix: str) -> dict[str, dict]:
+    """CACHES and CHANNEL_LAYERS on the Redis at `url`, with the production connection options."""
+    from enterprise_scanner import redis_clients
+
+    return {
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+                "OPTIONS": redis_clients.cache_options(),
+            }
+        },
+        "CHANNEL_LAYERS": {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_clients.channel_layer_host(url)], "prefix": prefix},
+            }
+        },
+    }
