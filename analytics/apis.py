@@ -14,12 +14,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from enterprise_scanner.api.permissions import IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
 from enterprise_scanner.api.throttles import SiteIpThrottle, SiteKeyThrottle
+from enterprise_scanner.client_ip import client_ip
 
 from . import services
 from .models import EventType
@@ -35,15 +35,6 @@ class EventIpThrottle(SiteIpThrottle):
     eat into the budget of the lead forms."""
 
     scope = "events_ip"
-
-
-def _client_ip(request: Request) -> str:
-    """The visitor's address: from X-Forwarded-For only when NUM_PROXIES says how many proxies
-    to trust (then DRF picks the right entry); otherwise the socket's peer, which a client cannot
-    forge to have its visits attributed to another company's range."""
-    if api_settings.NUM_PROXIES:
-        return SiteIpThrottle().get_ident(request)
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class EventInput(serializers.Serializer):
@@ -142,7 +133,7 @@ class EventBatchApi(APIView):
             website=request.auth,
             anonymous_id=batch.validated_data["visitor_id"],
             events=events,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             referral_code=batch.validated_data["referral_code"],
         )

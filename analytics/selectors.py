@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet, Sum
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from leads.models import Company
 from leads.selectors import lead_queryset_for_user, user_is_sales_manager
@@ -20,31 +24,56 @@ WEBSITE_CACHE_SECONDS = 30
 ALL_ORIGINS_CACHE_KEY = "site-origins:all"
 
 
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: The cache is Redis in production; these mean it cannot be reached.
+CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+
 def website_cache_key(publishable_key: str) -> str:
     return f"site-key:{publishable_key}"
+
+
+def _cached(key: str, read: Callable[[], T]) -> T:
+    """`read()`, kept in the cache for WEBSITE_CACHE_SECONDS. The cache only saves queries here:
+    with Redis down the database answers, so CORS and the site-key check keep working and a
+    request fails (503) only where Redis is really needed, at the throttles."""
+    try:
+        cached = cache.get(key)
+    except CACHE_UNAVAILABLE as exc:
+        logger.warning("Cache unavailable, reading %s from the database: %s", key, exc)
+        return read()
+    if cached is not None:
+        return cached
+    value = read()
+    try:
+        cache.set(key, value, WEBSITE_CACHE_SECONDS)
+    except CACHE_UNAVAILABLE as exc:
+        logger.warning("Cache unavailable, %s not cached: %s", key, exc)
+    return value
 
 
 def website_for_key(publishable_key: str) -> Website | None:
     """The Website with this publishable key (active or not), cached briefly."""
     if not publishable_key or len(publishable_key) > 64:
         return None
-    cache_key = website_cache_key(publishable_key)
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return cached or None
-    website = Website.objects.filter(publishable_key=publishable_key).first()
-    cache.set(cache_key, website or False, WEBSITE_CACHE_SECONDS)
-    return website
+    found = _cached(
+        website_cache_key(publishable_key),
+        lambda: Website.objects.filter(publishable_key=publishable_key).first() or False,
+    )
+    return found or None
 
 
 def origin_is_allowed(origin: str) -> bool:
     """True when some active Website lists `origin` (answers CORS preflights)."""
     if not origin:
         return False
-    origins = cache.get(ALL_ORIGINS_CACHE_KEY)
-    if origins is None:
-        origins = {o for site in Website.objects.filter(is_active=True) for o in site.allowed_origins}
-        cache.set(ALL_ORIGINS_CACHE_KEY, origins, WEBSITE_CACHE_SECONDS)
+    origins = _cached(
+        ALL_ORIGINS_CACHE_KEY,
+        lambda: {o for site in Website.objects.filter(is_active=True) for o in site.allowed_origins},
+    )
     return origin in origins
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +36,9 @@ from .models import (
     Visitor,
     Website,
 )
-from .selectors import ALL_ORIGINS_CACHE_KEY, website_cache_key
+from .selectors import ALL_ORIGINS_CACHE_KEY, CACHE_UNAVAILABLE, website_cache_key
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from leads.models import Lead
@@ -79,8 +82,13 @@ def website_create(*, name: str, allowed_origins: Iterable[str], is_active: bool
 
 
 def _forget_cached(website: Website) -> None:
-    """Make the next public request see the change at once (keys and origins are cached)."""
-    cache.delete_many([website_cache_key(website.publishable_key), ALL_ORIGINS_CACHE_KEY])
+    """Make the next public request see the change at once (keys and origins are cached). With
+    the cache (Redis) down the change is committed all the same, and the entries expire on
+    their own within WEBSITE_CACHE_SECONDS."""
+    try:
+        cache.delete_many([website_cache_key(website.publishable_key), ALL_ORIGINS_CACHE_KEY])
+    except CACHE_UNAVAILABLE as exc:
+        logger.warning("Cache unavailable, website %s not forgotten there: %s", website.pk, exc)
 
 
 @transaction.atomic

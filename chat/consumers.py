@@ -28,6 +28,9 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from enterprise_scanner import availability
+from enterprise_scanner.availability import UNAVAILABLE_ERRORS
+
 from . import events, selectors, services
 from .bot.respond import bot_respond
 from .models import Message
@@ -64,6 +67,46 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
         self.background: set[asyncio.Task[None]] = set()
         self.closed = False
 
+    # --- The channel layer's side ---
+
+    # channels' AsyncConsumer.__call__ sets `channel_receive` to the layer's receive and awaits it
+    # beside the client's frames; a Redis error there would end the consumer before it could say
+    # anything (daphne then closes with 1011, or answers the handshake with 500). The setter keeps
+    # the layer's receive and the consumer awaits a guarded one, which turns that error into a
+    # `layer.unavailable` event handled like any other, in order with the client's frames.
+    layer_error: Exception | None = None
+    accepted = False
+
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict[str, Any]]]:
+        return self._receive_from_layer
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        self._layer_receive = receive
+
+    async def _receive_from_layer(self) -> dict[str, Any]:
+        if self.layer_error is not None:  # reported once; the socket is closing
+            await asyncio.Future()
+        try:
+            return await self._layer_receive()
+        except UNAVAILABLE_ERRORS as exc:
+            self.layer_error = exc
+            return {"type": "layer.unavailable"}
+
+    async def layer_unavailable(self, message: dict[str, Any]) -> None:
+        if self.accepted:  # otherwise websocket_connect reports it once the socket is open
+            await self.end_unavailable(self.layer_error or RuntimeError("channel layer"))
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        await super().websocket_connect(message)
+        if self.accepted and self.layer_error is not None:
+            await self.end_unavailable(self.layer_error)
+
     # --- Frames in ---
 
     def handlers(self) -> dict[str, Handler]:  # pragma: no cover - overridden
@@ -93,6 +136,8 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
             await handler(data)
         except ChatError as error:
             await self.send_error(error.code, error.message, data)
+        except UNAVAILABLE_ERRORS as exc:
+            await self.end_unavailable(exc)
         except Exception:
             logger.exception("Chat frame of type %r failed", data["type"])
             await self.send_error("server_error", "Something went wrong on our side. Please try again.", data)
@@ -119,6 +164,17 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
         if self.closed:  # a background task finishing after the visitor left
             return
         await self.send(text_data=json.dumps(payload))
+
+    async def end_unavailable(self, exc: Exception) -> None:
+        """The database or Redis is down: nothing this socket does can work until it is back.
+        Tell the client (`unavailable`, with `retry_after`) and close with 4503 ("try again
+        later"); it reconnects and resumes by sequence (docs/chat-protocol.md)."""
+        if self.closed:
+            return
+        logger.warning("Chat socket %s closed, a server is unavailable: %r", self.channel_name, exc)
+        await self.send_json(availability.websocket_error_frame())
+        self.closed = True
+        await self.close(code=availability.WEBSOCKET_CLOSE_CODE)
 
     async def send_error(self, code: str, message: str, frame: dict[str, Any] | None = None) -> None:
         payload: dict[str, Any] = {"type": "error", "code": code, "message": message}
@@ -311,6 +367,9 @@ class VisitorConsumer(ChatConsumerBase):
         async with self.bot_turns:
             try:
                 reply, broadcasts = await bot_respond(conversation_id=conversation_id, message_id=message_id)
+            except UNAVAILABLE_ERRORS as exc:
+                await self.end_unavailable(exc)
+                return
             except Exception:
                 logger.exception("The bot's turn in conversation %s failed", conversation_id)
                 await self.send_error("server_error", "Something went wrong on our side. Please try again.")

@@ -20,6 +20,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from enterprise_scanner import redis_clients
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -99,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that finds PostgreSQL or Redis down answers 503 with Retry-After, not 500.
+    "enterprise_scanner.availability.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -180,18 +184,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL: str = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # Connection options (timeouts, keepalive, health checks) are explicit: redis-py's default
+    # 5 s read timeout closed every idle chat socket (see enterprise_scanner/redis_clients.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "es",
+            "OPTIONS": redis_clients.cache_options(),
         }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [redis_clients.channel_layer_host(REDIS_URL)],
                 "prefix": env.str("CHANNELS_PREFIX", default="es"),
                 "capacity": 1000,
                 "expiry": 60,
@@ -242,6 +249,8 @@ AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME: float = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+#: The one client-IP rule (NUM_PROXIES), so a forged X-Forwarded-For cannot lock out someone else.
+AXES_CLIENT_IP_CALLABLE = "enterprise_scanner.client_ip.client_ip"
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -275,7 +284,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- Security headers (production) ------------------------------------------------------------
 
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+#: Reverse proxies in front of daphne (nginx: 1). Forwarding headers are trusted only when this is
+#: above 0: the client IP (throttles, lockout, analytics) is then the NUM_PROXIES-th
+#: X-Forwarded-For entry from the right (enterprise_scanner/client_ip.py), and X-Forwarded-Proto
+#: says whether the request came over HTTPS. With 0 a client could forge both.
+NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 (no proxy in front) or the number of proxies.")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -308,7 +324,9 @@ REST_FRAMEWORK = {
         "events_ip": env.str("THROTTLE_EVENTS_IP", default="120/min"),
         "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
+    # Our throttles ask enterprise_scanner.client_ip; DRF's own get_ident gets the same count, so
+    # a throttle added without it still trusts no header by default (DRF's None trusts them all).
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # Wrong secret API keys allowed per client IP before every key from it is refused with 429
 # (issue 8: key guessing is throttled; authentication runs before DRF's own throttles).

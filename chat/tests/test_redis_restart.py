@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-import socket as sockets
-import subprocess
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -23,10 +21,10 @@ from channels.testing import WebsocketCommunicator
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from chat.models import Message
+from enterprise_scanner import redis_clients
+from enterprise_scanner.tests.redis_server import REDIS_SERVER, PrivateRedis
 
 from .sockets import agent_socket, start, visitor_socket
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -36,56 +34,6 @@ pytestmark = [
 ]
 
 
-class PrivateRedis:
-    """A throwaway redis-server on a free localhost port, without persistence."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        with sockets.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with sockets.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the private redis-server did not start")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no save; everything it held is lost."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-
 @pytest.fixture
 def private_redis(tmp_path, settings):
     redis = PrivateRedis(tmp_path)
@@ -93,12 +41,21 @@ def private_redis(tmp_path, settings):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis.url], "prefix": "es-restart", "capacity": 1000, "expiry": 60},
+            "CONFIG": {
+                "hosts": [redis_clients.channel_layer_host(redis.url)],
+                "prefix": "es-restart",
+                "capacity": 1000,
+                "expiry": 60,
+            },
         }
     }
     yield redis
     if redis.process and redis.process.poll() is None:
         redis.kill()
+
+
+class ServerUnavailable(Exception):
+    """The server refused a new socket for now: Redis is still down."""
 
 
 class ChatSide:
@@ -134,9 +91,22 @@ class ChatSide:
             try:
                 self.socket = await self.resume()
                 return
-            except RedisConnectionError:
+            except ServerUnavailable:
                 assert time.monotonic() < deadline, f"{self.name} could not reconnect"
                 await asyncio.sleep(0.2)
+
+    async def first_frame(self, socket: WebsocketCommunicator) -> dict[str, Any]:
+        """The first frame of a new socket; ServerUnavailable when the server refuses it for
+        now (an `unavailable` error, then a 1013 close)."""
+        output = await socket.receive_output(timeout=10)
+        if output["type"] != "websocket.send":
+            raise ServerUnavailable(output)
+        frame = json.loads(output["text"])
+        if frame.get("code") == "unavailable":
+            with contextlib.suppress(Exception):
+                await socket.disconnect()
+            raise ServerUnavailable(frame)
+        return frame
 
     def _take(self, frame: dict[str, Any]) -> None:
         if frame.get("conversation") == self.conversation_id and "seq" in frame:
@@ -150,16 +120,15 @@ class ChatSide:
         does), reconnecting first if the socket failed."""
         assert self.socket is not None
         try:
-            return await self.socket.receive_json_from(timeout=1)
+            output = await self.socket.receive_output(timeout=1)
         except TimeoutError:
-            try:
-                await self.socket.send_json_to({"type": "ping"})
-            except RedisConnectionError:
-                await self.reconnect()
+            await self.socket.send_json_to({"type": "ping"})
             return None
-        except RedisConnectionError:  # the server side of the socket failed (a dead Redis connection)
+        if output["type"] == "websocket.close":  # after `unavailable`: Redis is down
             await self.reconnect()
             return None
+        frame = json.loads(output["text"])
+        return None if frame.get("code") == "unavailable" else frame
 
     async def wait_for(self, predicate, *, seconds: float = 20) -> None:
         deadline = time.monotonic() + seconds
@@ -179,11 +148,7 @@ class ChatSide:
         while not self.has(client_id):
             assert time.monotonic() < deadline, f"{self.name} could not send {client_id}"
             assert self.socket is not None
-            try:
-                await self.socket.send_json_to(self.message_frame(body, client_id))
-            except RedisConnectionError:
-                await self.reconnect()
-                continue
+            await self.socket.send_json_to(self.message_frame(body, client_id))
             for _ in range(3):
                 frame = await self._next_frame()
                 if frame is not None:
@@ -199,7 +164,11 @@ class Visitor(ChatSide):
 
     async def resume(self) -> WebsocketCommunicator:
         socket = visitor_socket(self.website)
-        await start(socket, token=self.token, last_seq=self.last_seq)
+        connected, _ = await socket.connect(timeout=10)
+        assert connected
+        await socket.send_json_to({"type": "hello", "token": self.token, "last_seq": self.last_seq})
+        welcome = await self.first_frame(socket)
+        assert welcome["type"] == "welcome", welcome
         return socket
 
     def message_frame(self, body: str, client_id: str) -> dict[str, Any]:
@@ -215,6 +184,8 @@ class Agent(ChatSide):
         socket = await database_sync_to_async(agent_socket)(self.user)
         connected, _ = await socket.connect(timeout=10)
         assert connected
+        queue = await self.first_frame(socket)
+        assert queue["type"] == "queue", queue
         await socket.send_json_to(
             {"type": "open", "conversation": self.conversation_id, "last_seq": self.last_seq}
         )

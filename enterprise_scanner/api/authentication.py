@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiKey
 from .services import api_key_check
+from .throttles import ClientIpRateThrottle
 
 KEYWORD = "Api-Key"
 
@@ -35,7 +35,7 @@ class ApiKeyUser(AnonymousUser):
         return f"api-key:{self.key.prefix}"
 
 
-class ApiKeyFailureThrottle(SimpleRateThrottle):
+class ApiKeyFailureThrottle(ClientIpRateThrottle):
     """Counts wrong API keys per client IP. Authentication runs before DRF's throttles, so a
     failed key would never reach ApiKeyThrottle: without this, guessing keys is limited only by
     bandwidth. Once an address has sent `THROTTLE_API_KEY_FAILURES` wrong keys, every key it

@@ -7,8 +7,12 @@ JSON client cannot read and the schema does not document.
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from enterprise_scanner import availability
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -22,6 +26,10 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` (synchronous path): an unavailable database or Redis
+    # raised outside a view (by a middleware) is still a 503, not a 500.
+    if availability.is_unavailable(sys.exc_info()[1] or Exception()):
+        return availability.unavailable_response(request)
     if _is_api(request):
         return JsonResponse({"detail": "Server error. It has been logged; please retry later."}, status=500)
     return defaults.server_error(request)

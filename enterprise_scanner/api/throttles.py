@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from analytics.models import Website
 
+from ..client_ip import client_ip
 from .models import ApiKey
 
+if TYPE_CHECKING:  # rest_framework.views imports the authentication classes, which import this
+    from rest_framework.views import APIView
 
-class SiteIpThrottle(SimpleRateThrottle):
+
+class ClientIpRateThrottle(SimpleRateThrottle):
+    """Base of every throttle here: "per IP" means the address enterprise_scanner.client_ip
+    decides (forwarding headers only behind NUM_PROXIES proxies), never DRF's own reading."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+class SiteIpThrottle(ClientIpRateThrottle):
     """Per client IP on public endpoints: one browser cannot flood the forms."""
 
     scope = "site_ip"
@@ -28,7 +41,7 @@ class StatusPollIpThrottle(SiteIpThrottle):
     scope = "status_ip"
 
 
-class SiteKeyThrottle(SimpleRateThrottle):
+class SiteKeyThrottle(ClientIpRateThrottle):
     """Per publishable key: a copied key cannot be used to flood one site's pipeline."""
 
     scope = "site_key"
@@ -39,7 +52,7 @@ class SiteKeyThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
 
-class ApiKeyThrottle(SimpleRateThrottle):
+class ApiKeyThrottle(ClientIpRateThrottle):
     """Per secret API key; requests without one are counted by IP (slows key guessing)."""
 
     scope = "api_key"
