@@ -25,7 +25,7 @@ def test_production_headers_over_https(stack: Stack) -> None:
 
 def test_submitted_lead_is_scored_and_alerted_by_the_worker(stack: Stack) -> None:
     lead = {
-        "email": "ciso@jpmorganchase.com",
+        "email": "stack.check.ciso@jpmorganchase.com",
         "first_name": "Jordan",
         "last_name": "Lee",
         "job_title": "Chief Information Security Officer",
@@ -44,7 +44,7 @@ def test_submitted_lead_is_scored_and_alerted_by_the_worker(stack: Stack) -> Non
     )[0][0]
     assert score >= 80
     alerts = stack.wait_until(
-        lambda: [m for m in stack.mails() if "jpmorganchase" in m.as_string().lower()],
+        lambda: [m for m in stack.mails() if "stack.check.ciso@jpmorganchase.com" in m.as_string().lower()],
         timeout=60,
         what="the hot-lead alert e-mail",
     )
