@@ -6,6 +6,7 @@ JSON body, which says for each part what was checked and, when it failed, why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
+#: Seconds the channel-layer round trip may take before the layer counts as down.
+CHANNEL_LAYER_CHECK_SECONDS = 3.0
 #: Seconds a ready task may wait before the queue is reported as backed up (no worker running?).
 TASK_BACKLOG_WARN_SECONDS = 300
 
@@ -65,7 +68,18 @@ async def _channel_layer_round_trip() -> str:
 
 
 def check_channel_layer() -> dict[str, Any]:
-    return {"backend": async_to_sync(_channel_layer_round_trip)()}
+    # Bounded: a Redis host that silently drops packets would otherwise hold the probe for the
+    # layer's whole read timeout (20 s), longer than a load balancer waits.
+    return {"backend": async_to_sync(_bounded_round_trip)()}
+
+
+async def _bounded_round_trip() -> str:
+    try:
+        return await asyncio.wait_for(_channel_layer_round_trip(), timeout=CHANNEL_LAYER_CHECK_SECONDS)
+    except TimeoutError as exc:
+        raise RuntimeError(
+            f"no answer from the channel layer within {CHANNEL_LAYER_CHECK_SECONDS} s"
+        ) from exc
 
 
 def check_task_queue() -> dict[str, Any]:

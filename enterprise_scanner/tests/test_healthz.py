@@ -72,3 +72,37 @@ def test_broken_database_gives_503(tmp_path) -> None:
     assert checks["database"]["ok"] is False
     assert "OperationalError" in checks["database"]["error"]
     assert checks["cache"]["ok"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_silent_channel_layer_is_reported_within_seconds(client) -> None:
+    """A Redis host that accepts the connection and then never answers (a hung server, a dropped
+    route) is reported as down within a few seconds, not after the layer's 20-second read timeout."""
+    import socket
+    import time
+
+    from channels.layers import channel_layers
+
+    from enterprise_scanner import redis_clients
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)  # the kernel completes connects; nobody ever reads or answers
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        layers = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_clients.channel_layer_host(url)]},
+            }
+        }
+        with override_settings(CHANNEL_LAYERS=layers):
+            channel_layers.backends.pop("default", None)
+            try:
+                started = time.monotonic()
+                response = client.get("/healthz")
+                elapsed = time.monotonic() - started
+            finally:
+                channel_layers.backends.pop("default", None)
+    assert response.status_code == 503
+    assert response.json()["checks"]["channel_layer"]["ok"] is False
+    assert elapsed < 10
