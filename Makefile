@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak
+.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak smoke-prod
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench: venv ## Benchmarks vs references, reduced scale (BENCH_SCALE=1 for full; 
 
 soak: venv ## The slow fault tests (killed worker, concurrent PostgreSQL submissions): minutes, not seconds
 	$(BIN)/pytest -m soak -p no:cacheprovider $(PYTEST_ARGS)
+
+smoke-prod: venv ## The product as deployed (scratch PostgreSQL, private Redis, DEBUG=false, daphne over HTTPS, db_worker) checked from outside
+	$(BIN)/pytest smoke -p no:cacheprovider $(PYTEST_ARGS)
 
 clean: ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache staticfiles
