@@ -31,7 +31,7 @@ from .models import (
     Visitor,
     Website,
 )
-from .selectors import analytics_overview, visitor_queryset_for_user
+from .selectors import analytics_overview, event_queryset_for_user, visitor_queryset_for_user
 from .services import normalise_origin, website_create, website_update
 
 
@@ -133,6 +133,9 @@ class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("event_type", "website")
     search_fields = ("url", "visitor__anonymous_id")
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Event]:
+        return event_queryset_for_user(user=request.user).select_related("visitor", "website")
 
 
 @admin.register(DailyMetric)

@@ -16,7 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from leads.models import Company
 from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
-from .models import DailyMetric, PageDailyView, Visitor, Website
+from .models import DailyMetric, Event, PageDailyView, Visitor, Website
 
 #: Websites are read on every public request; keep them briefly in the cache. Changes made through
 #: `analytics.services` clear it at once; the timeout bounds any other path.
@@ -140,3 +140,12 @@ def visitor_queryset_for_user(*, user: Any) -> QuerySet[Visitor]:
     if user_is_sales_manager(user):
         return queryset
     return queryset.filter(Q(lead__isnull=True) | Q(lead__in=lead_queryset_for_user(user=user).values("pk")))
+
+
+def event_queryset_for_user(*, user: Any) -> QuerySet[Event]:
+    """Events `user` may see in the admin: those of the visitors they may see
+    (`visitor_queryset_for_user`), so another rep's lead's browsing (pages, form fields, custom
+    event data) is not read through the raw events."""
+    if user_is_sales_manager(user):
+        return Event.objects.all()
+    return Event.objects.filter(visitor__in=visitor_queryset_for_user(user=user).values("pk"))

@@ -13,23 +13,22 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
-from leads.selectors import lead_queryset_for_user, user_is_sales_manager, user_may_see_lead
+from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
-from .selectors import assessment_is_stale
-
-
-def _scope_by_lead(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    if user_is_sales_manager(request.user):
-        return queryset
-    return queryset.filter(lead__in=lead_queryset_for_user(user=request.user).values("pk"))
+from .selectors import (
+    assessment_is_stale,
+    assessment_queryset_for_user,
+    finding_queryset_for_user,
+    roi_calculation_queryset_for_user,
+)
 
 
 class FindingInline(ReadOnlyInline):
@@ -110,7 +109,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
     inlines = (FindingInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SecurityAssessment]:
-        return _scope_by_lead(request, super().get_queryset(request))
+        return super().get_queryset(request) & assessment_queryset_for_user(user=request.user)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         obj = super().get_object(request, object_id, from_field)
@@ -212,10 +211,7 @@ class FindingAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "check_id", "assessment__target_url")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Finding]:
-        queryset = super().get_queryset(request)
-        if user_is_sales_manager(request.user):
-            return queryset
-        return queryset.filter(assessment__lead__in=lead_queryset_for_user(user=request.user).values("pk"))
+        return super().get_queryset(request) & finding_queryset_for_user(user=request.user)
 
 
 @admin.register(RoiCalculation)
@@ -228,10 +224,5 @@ class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoiCalculation]:
-        """Anonymous calculations are market data anyone with access may see; those of a lead
-        only with the lead."""
-        queryset = super().get_queryset(request)
-        if user_is_sales_manager(request.user):
-            return queryset
-        visible = lead_queryset_for_user(user=request.user).values("pk")
-        return queryset.filter(Q(lead__isnull=True) | Q(lead__in=visible))
+        """Anonymous calculations, and those of leads the user may see (assessments.selectors)."""
+        return super().get_queryset(request) & roi_calculation_queryset_for_user(user=request.user)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -13,8 +14,9 @@ from django.utils import timezone
 
 from enterprise_scanner.jobs.recovery import job_in_flight
 from leads.domains import registrable_domain
+from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
-from .models import AssessmentStatus, SecurityAssessment
+from .models import AssessmentStatus, Finding, RoiCalculation, SecurityAssessment
 
 
 def token_hash(token: str) -> str:
@@ -70,3 +72,29 @@ def assessment_is_stale(assessment: SecurityAssessment) -> bool:
         and (assessment.started_at is None or assessment.started_at < cutoff)
         and not job_in_flight(assessment.job_id)
     )
+
+
+# --- Who may see which assessments (the leads' scoping rule, leads.selectors) -----------------
+
+
+def assessment_queryset_for_user(*, user: Any) -> QuerySet[SecurityAssessment]:
+    """Assessments of the leads `user` may see (a manager: all)."""
+    if user_is_sales_manager(user):
+        return SecurityAssessment.objects.all()
+    return SecurityAssessment.objects.filter(lead__in=lead_queryset_for_user(user=user).values("pk"))
+
+
+def finding_queryset_for_user(*, user: Any) -> QuerySet[Finding]:
+    """Findings of the assessments `user` may see."""
+    if user_is_sales_manager(user):
+        return Finding.objects.all()
+    return Finding.objects.filter(assessment__lead__in=lead_queryset_for_user(user=user).values("pk"))
+
+
+def roi_calculation_queryset_for_user(*, user: Any) -> QuerySet[RoiCalculation]:
+    """ROI calculations `user` may see: anonymous ones are market data anyone with access may
+    see; those of a lead only with the lead."""
+    if user_is_sales_manager(user):
+        return RoiCalculation.objects.all()
+    visible = lead_queryset_for_user(user=user).values("pk")
+    return RoiCalculation.objects.filter(Q(lead__isnull=True) | Q(lead__in=visible))

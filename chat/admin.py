@@ -16,7 +16,7 @@ from django.urls import URLPattern, path
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
 from .models import AgentSession, Conversation, KnowledgeArticle, Message
-from .selectors import conversation_queryset_for_agent
+from .selectors import conversation_queryset_for_agent, message_queryset_for_agent
 
 
 class MessageInline(ReadOnlyInline):
@@ -69,8 +69,8 @@ class ConversationAdmin(admin.ModelAdmin):
     change_list_template = "admin/chat/conversation/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
-        """The conversations the console would let this agent open: a rep the waiting ones and
-        their own, not another rep's chats (with that rep's lead and transcript)."""
+        """The conversations the console would let this agent open (the lead-scoping rule in
+        `chat.selectors.conversation_queryset_for_agent`): never another rep's lead's chat."""
         return conversation_queryset_for_agent(user=request.user)
 
     def get_urls(self) -> list[URLPattern]:
@@ -101,8 +101,7 @@ class MessageAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        visible = conversation_queryset_for_agent(user=request.user).values("pk")
-        return super().get_queryset(request).filter(conversation__in=visible)
+        return message_queryset_for_agent(user=request.user).select_related("conversation", "agent")
 
     @admin.display(description="Message")
     def short_body(self, obj: Message) -> str:

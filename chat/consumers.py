@@ -478,7 +478,30 @@ class AgentConsumer(ChatConsumerBase):
         return await db(services.agents_online_count)
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
+        await self.drop_hidden_conversations()
         await self.send_queue()
+
+    async def drop_hidden_conversations(self) -> None:
+        """Stop following the open conversations this agent may no longer see (the visitor was
+        identified as another rep's lead, or the lead was reassigned): no more of their messages
+        reach this console, which is told with a `not_visible` error per conversation."""
+        opened = list(self.last_sent)
+        if not opened:
+            return
+        visible = await db(selectors.conversation_ids_still_visible, user=self.user, conversation_ids=opened)
+        for conversation_id in opened:
+            if conversation_id in visible:
+                continue
+            async with self.delivering:
+                self.last_sent.pop(conversation_id, None)
+            await self.channel_layer.group_discard(
+                events.conversation_group(conversation_id), self.channel_name
+            )
+            await self.send_error(
+                "not_visible",
+                "This conversation's lead belongs to another rep now.",
+                {"conversation": conversation_id},
+            )
 
     async def _visible(self, data: dict[str, Any]) -> str:
         conversation = await db(
@@ -560,6 +583,7 @@ class AgentConsumer(ChatConsumerBase):
         """The console's heartbeat (every 30 s): still online; re-join the groups (see the
         visitor's ping) and deliver anything missed."""
         await db(services.agent_session_touch, channel_name=self.channel_name)
+        await self.drop_hidden_conversations()
         await self.channel_layer.group_add(events.AGENTS_GROUP, self.channel_name)
         for conversation_id in list(self.last_sent):
             await self.channel_layer.group_add(events.conversation_group(conversation_id), self.channel_name)

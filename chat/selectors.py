@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from leads.selectors import user_is_sales_manager
+from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
 from . import events
 from .models import Conversation, ConversationStatus, Message
@@ -32,13 +32,47 @@ def messages_after(
 
 
 def conversation_queryset_for_agent(*, user: AbstractBaseUser) -> QuerySet[Conversation]:
-    """Conversations an agent may open: unassigned ones and their own; a manager's, all."""
+    """Conversations `user` may see, in the console and the admin alike. The rule follows the
+    lead, because a transcript is the lead's data (name, e-mail, what they said):
+
+    - a manager sees every conversation;
+    - a rep sees a conversation whose lead they may see (their own lead or an unassigned one,
+      `leads.selectors.lead_queryset_for_user`), whoever claimed the chat;
+    - a conversation with no lead yet is the anonymous queue: a rep sees it while nobody has
+      claimed it, or when they are its agent;
+    - never a conversation whose lead another rep owns, even one the rep claimed before the
+      visitor was identified as that lead.
+    """
     queryset = Conversation.objects.select_related("lead__company", "assigned_agent")
     if not (user.is_active and user.is_staff and user.has_perm("chat.view_conversation")):
         return queryset.none()
     if user_is_sales_manager(user):
         return queryset
-    return queryset.filter(Q(assigned_agent__isnull=True) | Q(assigned_agent=user))
+    anonymous = Q(lead__isnull=True) & (Q(assigned_agent__isnull=True) | Q(assigned_agent=user))
+    return queryset.filter(anonymous | (Q(lead__isnull=False) & conversation_lead_visible_q(user=user)))
+
+
+def conversation_lead_visible_q(*, user: AbstractBaseUser) -> Q:
+    """The lead half of the rule above, for claiming: a conversation without a lead, or whose
+    lead `user` may see. A rep cannot take over a waiting chat of another rep's lead."""
+    if user_is_sales_manager(user):
+        return Q()
+    return Q(lead__isnull=True) | Q(lead__in=lead_queryset_for_user(user=user).values("pk"))
+
+
+def conversation_ids_still_visible(*, user: AbstractBaseUser, conversation_ids: list[str]) -> set[str]:
+    """Which of the conversations a console has open `user` may still see: a lead linked or
+    reassigned since they were opened can take one away (one query for all of them)."""
+    if not conversation_ids:
+        return set()
+    visible = conversation_queryset_for_agent(user=user).filter(pk__in=conversation_ids)
+    return {str(pk) for pk in visible.values_list("pk", flat=True)}
+
+
+def message_queryset_for_agent(*, user: AbstractBaseUser) -> QuerySet[Message]:
+    """Messages of the conversations `user` may see (`conversation_queryset_for_agent`)."""
+    visible = conversation_queryset_for_agent(user=user).values("pk")
+    return Message.objects.filter(conversation__in=visible)
 
 
 def conversation_for_agent(*, user: AbstractBaseUser, conversation_id: Any) -> Conversation | None:
@@ -51,7 +85,9 @@ def conversation_for_agent(*, user: AbstractBaseUser, conversation_id: Any) -> C
 
 def agent_queue(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
     """The console's two lists: conversations waiting for a person (oldest escalation first)
-    and the agent's own open ones. Two queries, however long the lists."""
+    and the agent's own open ones, both only of conversations `user` may see (a waiting chat
+    of another rep's lead is not listed, so its name and e-mail never reach this console). Two
+    queries, however long the lists."""
     queryset = conversation_queryset_for_agent(user=user)
     waiting = queryset.filter(status=ConversationStatus.WAITING, assigned_agent__isnull=True).order_by(
         "escalated_at"

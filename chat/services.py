@@ -29,7 +29,7 @@ from leads.models import Lead, LeadEventKind, LeadSource
 from leads.scoring import ScoringConfig
 from leads.services import LeadSubmission, lead_event_record, lead_submit
 
-from . import events
+from . import events, selectors
 from .bot import intents, retrieval
 from .models import (
     AgentSession,
@@ -379,6 +379,9 @@ def conversation_identify(*, conversation: Conversation, email: str) -> Conversa
     if conversation.escalated_at and conversation.assigned_agent_id is None:
         # Nobody took the chat: it is now a lead like an offline form, and sales hear of it.
         _alert_on_commit(conversation.pk, "offline_lead")
+    # The lead decides who may see the chat now: consoles re-read their queues and drop it
+    # where it is no longer theirs (chat.selectors.conversation_queryset_for_agent).
+    events.queue_changed_on_commit()
     return Conversation.objects.select_related("lead__company").get(pk=conversation.pk)
 
 
@@ -513,14 +516,19 @@ def _agent_may_work(agent: AbstractBaseUser) -> None:
 @transaction.atomic
 def conversation_claim(*, conversation_id: uuid.UUID | str, agent: AbstractBaseUser) -> Conversation:
     """Take a conversation. One conditional UPDATE decides: of two agents claiming at once,
-    exactly one changes the row and the other is told it is taken."""
+    exactly one changes the row and the other is told it is taken. A rep may only take a chat
+    whose lead they may see (`selectors.conversation_lead_visible_q`): a waiting chat of another
+    rep's lead is "not found" to them, as in their queue."""
     _agent_may_work(agent)
+    claimable = Conversation.objects.filter(selectors.conversation_lead_visible_q(user=agent))
     claimed = (
-        Conversation.objects.filter(pk=conversation_id, assigned_agent__isnull=True)
+        claimable.filter(pk=conversation_id, assigned_agent__isnull=True)
         .exclude(status=ConversationStatus.CLOSED)
         .update(status=ConversationStatus.ACTIVE, assigned_agent=agent, updated_at=timezone.now())
     )
     if not claimed:
+        if not claimable.filter(pk=conversation_id).exists():
+            raise ChatError("not_found", "No such conversation in your queue.")
         raise ChatError("already_claimed", "Another agent has taken this chat, or it has ended.")
     conversation = Conversation.objects.select_related("lead").get(pk=conversation_id)
     name = events.agent_display_name(agent)

@@ -16,11 +16,14 @@ forgotten variable can never ship a forgeable session cookie.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from enterprise_scanner import redis_clients
+from enterprise_scanner.security_headers import static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +93,7 @@ INSTALLED_APPS = [
     # Before django_tasks_db: its `db_worker` (with a heartbeat, see docs/deploy.md) replaces the library's.
     "enterprise_scanner.jobs",
     "django_tasks_db",
+    "csp",
     # Ours
     "enterprise_scanner.api",
     "leads",
@@ -104,6 +108,10 @@ MIDDLEWARE = [
     # A view that finds PostgreSQL or Redis down answers 503 with Retry-After, not 500.
     "enterprise_scanner.availability.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files (the kit and widget customers' sites load) need none of these.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "enterprise_scanner.security_headers.CrossOriginResourcePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +143,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ CSP_NONCE }} for the inline scripts a template needs (see CONTENT_SECURITY_POLICY).
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -303,6 +313,66 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 #: /healthz is probed by load balancers over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+#: Where the plain-HTTP redirect goes when it is not the request's own host (e.g. "example.com"
+#: or a non-default port); empty: the same host. Usually nginx redirects before Django sees it.
+SECURE_SSL_HOST: str | None = env.str("SECURE_SSL_HOST", default="") or None
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+#: Static files (the website kit and chat widget embedded by customers' sites) say
+#: Cross-Origin-Resource-Policy: cross-origin; everything else same-origin (security_headers.py).
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+
+
+def _websocket_origin(url: str) -> str:
+    """SITE_URL's origin with the websocket scheme (wss:// for https://), for connect-src."""
+    parts = urlsplit(url)
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+
+
+#: Content-Security-Policy (django-csp 4). Nothing inline runs unless it carries the request's
+#: nonce ({{ CSP_NONCE }} / request.csp_nonce); no 'unsafe-inline' or 'unsafe-eval' for scripts.
+#: Styles allow 'unsafe-inline': the admin's and our templates' style="" attributes need it, and
+#: a style cannot run code. 'self' covers same-origin websockets in current browsers; SITE_URL's
+#: ws(s) origin is listed too for older ones. CSP_EXTRA_CONNECT_SRC adds origins (e.g. a CDN).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, _websocket_origin(SITE_URL), *env.list("CSP_EXTRA_CONNECT_SRC", default=[])],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
+#: Permissions-Policy (django-permissions-policy): no page of ours uses any of these features,
+#: so none may be used by it or anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- API --------------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from auditlog.admin import LogEntryAdmin as AuditLogEntryAdmin
+from auditlog.models import LogEntry as AuditLogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -36,6 +38,7 @@ from .resources import CompanyResource, LeadResource
 from .selectors import (
     SALES_MANAGER_GROUP,
     SALES_REP_GROUP,
+    audit_entry_queryset_for_user,
     lead_queryset_for_user,
     lead_search_q,
     user_is_sales_manager,
@@ -862,3 +865,13 @@ class LeadNoteAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.author, obj.created_at = note.pk, note.author, note.created_at
         obj._state.adding = False
+
+
+# django-auditlog's own log admin, with the lead entries scoped (leads.selectors).
+admin.site.unregister(AuditLogEntry)
+
+
+@admin.register(AuditLogEntry)
+class ScopedLogEntryAdmin(AuditLogEntryAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return audit_entry_queryset_for_user(user=request.user, queryset=super().get_queryset(request))

@@ -155,3 +155,16 @@ def leads_by_email_key(*, keys: Iterable[str]) -> dict[str, Lead]:
         )
         found.update((lead.email_key, lead) for lead in leads)
     return found
+
+
+def audit_entry_queryset_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, queryset: QuerySet[Any]
+) -> QuerySet[Any]:
+    """django-auditlog entries `user` may list: a manager all; anyone else given access none of
+    a lead's entries (their field diffs carry names and e-mails). A rep reads the history of
+    the leads they may see on the lead's own page (`LeadAdmin`), which is scoped like the lead."""
+    if user_is_sales_manager(user):
+        return queryset
+    from django.contrib.contenttypes.models import ContentType
+
+    return queryset.exclude(content_type=ContentType.objects.get_for_model(Lead))

@@ -23,6 +23,7 @@ from django.utils.html import format_html
 
 from . import services
 from .models import Commission, Partner
+from .selectors import commission_queryset_for_user
 from .statements import statement_csv, statement_for, statement_pdf
 
 
@@ -164,6 +165,9 @@ class CommissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Created when a referred deal is won.
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Commission]:
+        return super().get_queryset(request) & commission_queryset_for_user(user=request.user)
 
     def _run(self, request: HttpRequest, queryset: QuerySet[Commission], action: Any, done: str) -> None:
         changed = 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import QuerySet
 
 from leads.models import Lead
+from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
 from .models import Commission, Partner
 
@@ -32,3 +34,11 @@ def partner_statement_commissions(*, partner: Partner, month: date) -> QuerySet[
         .filter(created_at__year=month.year, created_at__month=month.month)
         .order_by("created_at", "pk")
     )
+
+
+def commission_queryset_for_user(*, user: Any) -> QuerySet[Commission]:
+    """Commissions staff may see: a manager all; anyone else given access only those on leads
+    they may see (a commission names its lead and the deal value)."""
+    if user_is_sales_manager(user):
+        return Commission.objects.all()
+    return Commission.objects.filter(lead__in=lead_queryset_for_user(user=user).values("pk"))

@@ -204,6 +204,7 @@ class Stack:
                 str(BIN / "daphne"),
                 "-e",
                 f"ssl:port={self.port}:interface=127.0.0.1:privateKey={self.key_file}:certKey={self.cert_file}",
+                "--no-server-name",  # as Procfile and deploy/systemd: no `Server: daphne` banner
                 "enterprise_scanner.asgi:application",
             ],
             env=self.env,
