@@ -64,6 +64,24 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture
+def private_redis(tmp_path, settings, request):
+    """A private redis-server holding this test's cache and channel layer (production connection
+    options), for tests that kill and restart Redis; skipped where redis-server is missing."""
+    from enterprise_scanner.tests.redis_server import (
+        REDIS_SERVER,
+        private_redis_server,
+        redis_cache_and_layer,
+    )
+
+    if not os.path.exists(REDIS_SERVER):
+        pytest.skip("needs redis-server (apt-get install redis-server)")
+    with private_redis_server(tmp_path) as redis:
+        for name, value in redis_cache_and_layer(redis.url, prefix=f"es-{request.node.name[:40]}").items():
+            setattr(settings, name, value)
+        yield redis
+
+
 # --- Browser tests: real Chromium (Debian's /usr/bin/chromium) driven by Playwright -------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

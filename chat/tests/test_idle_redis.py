@@ -17,7 +17,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from enterprise_scanner import settings as project_settings
-from enterprise_scanner.tests.redis_server import REDIS_SERVER, PrivateRedis
+from enterprise_scanner.tests.redis_server import REDIS_SERVER, private_redis_server
 
 from .sockets import agent_socket, receive, receive_until, start, visitor_socket
 
@@ -42,13 +42,10 @@ def channel_layers_for(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> dict:
 
 @pytest.fixture
 def redis_layer(tmp_path, settings, monkeypatch):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    settings.CHANNEL_LAYERS = channel_layers_for(redis.url, monkeypatch)
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    yield redis
-    if redis.process and redis.process.poll() is None:
-        redis.kill()
+    with private_redis_server(tmp_path) as redis:
+        settings.CHANNEL_LAYERS = channel_layers_for(redis.url, monkeypatch)
+        assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+        yield redis
 
 
 async def test_idle_visitor_and_agent_sockets_stay_open_and_then_chat(website, rep, redis_layer) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from channels.db import database_sync_to_async
 
-from enterprise_scanner.tests.redis_server import REDIS_SERVER, PrivateRedis, redis_cache_and_layer
+from enterprise_scanner.tests.redis_server import REDIS_SERVER
 
 from .sockets import agent_socket, receive, start, visitor_socket
 
@@ -20,17 +20,6 @@ pytestmark = [
         not Path(REDIS_SERVER).exists(), reason="needs redis-server (apt-get install redis-server)"
     ),
 ]
-
-
-@pytest.fixture
-def private_redis(tmp_path, settings):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    for name, value in redis_cache_and_layer(redis.url, prefix="es-chat-down").items():
-        setattr(settings, name, value)
-    yield redis
-    if redis.process and redis.process.poll() is None:
-        redis.kill()
 
 
 async def assert_unavailable(socket) -> None:

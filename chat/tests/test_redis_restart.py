@@ -22,7 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from chat.models import Message
 from enterprise_scanner import redis_clients
-from enterprise_scanner.tests.redis_server import REDIS_SERVER, PrivateRedis
+from enterprise_scanner.tests.redis_server import REDIS_SERVER, private_redis_server
 
 from .sockets import agent_socket, start, visitor_socket
 
@@ -36,22 +36,21 @@ pytestmark = [
 
 @pytest.fixture
 def private_redis(tmp_path, settings):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [redis_clients.channel_layer_host(redis.url)],
-                "prefix": "es-restart",
-                "capacity": 1000,
-                "expiry": 60,
-            },
+    """Only the channel layer on the private Redis (the cache stays in memory): what is tested is
+    the chat's delivery across the restart, not the rate limits' answer to a missing Redis."""
+    with private_redis_server(tmp_path) as redis:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [redis_clients.channel_layer_host(redis.url)],
+                    "prefix": "es-restart",
+                    "capacity": 1000,
+                    "expiry": 60,
+                },
+            }
         }
-    }
-    yield redis
-    if redis.process and redis.process.poll() is None:
-        redis.kill()
+        yield redis
 
 
 class ServerUnavailable(Exception):

@@ -6,6 +6,8 @@ import shutil
 import socket as sockets
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -59,6 +61,18 @@ class PrivateRedis:
         assert self.process is not None
         self.process.kill()
         self.process.wait()
+
+
+@contextmanager
+def private_redis_server(directory: Path) -> Iterator[PrivateRedis]:
+    """A started PrivateRedis, killed on the way out if the test left it running."""
+    redis = PrivateRedis(directory)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        if redis.process and redis.process.poll() is None:
+            redis.kill()
 
 
 def redis_cache_and_layer(url: str, *, prefix: str) -> dict[str, dict]:

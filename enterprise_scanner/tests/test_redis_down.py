@@ -11,24 +11,13 @@ from django.test import Client
 
 from analytics.services import website_create
 from enterprise_scanner.api.services import api_key_create
-from enterprise_scanner.tests.redis_server import REDIS_SERVER, PrivateRedis, redis_cache_and_layer
+from enterprise_scanner.tests.redis_server import REDIS_SERVER
 
 ORIGIN = "https://www.enterprisescanner.com"
 
 pytestmark = pytest.mark.skipif(
     not Path(REDIS_SERVER).exists(), reason="needs redis-server (apt-get install redis-server)"
 )
-
-
-@pytest.fixture
-def private_redis(tmp_path, settings):
-    redis = PrivateRedis(tmp_path)
-    redis.start()
-    for name, value in redis_cache_and_layer(redis.url, prefix="es-down").items():
-        setattr(settings, name, value)
-    yield redis
-    if redis.process and redis.process.poll() is None:
-        redis.kill()
 
 
 def test_intake_and_the_secret_key_api_answer_503_without_redis_and_recover(db, private_redis) -> None:
