@@ -16,7 +16,6 @@ import email
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import ssl
@@ -32,9 +31,10 @@ import httpx
 import psycopg
 import trustme
 
+from enterprise_scanner.tests.redis_server import redis_server_argv
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 ADMIN_PG_URL = os.environ.get("SMOKE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 #: The customer website that embeds our kit in these checks (its publishable key allows it).
@@ -128,18 +128,7 @@ class PrivateRedis(Process):
 
     def __init__(self, *, log_dir: Path, env: dict[str, str]) -> None:
         self.port = free_port()
-        argv = [
-            REDIS_SERVER,
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ]
-        argv += ["--dir", str(log_dir)]
+        argv = redis_server_argv(self.port, log_dir)
         super().__init__("redis", argv, env=env, log_dir=log_dir)
 
     @property

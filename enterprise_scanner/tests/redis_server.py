@@ -13,6 +13,12 @@ from pathlib import Path
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+def redis_server_argv(port: int, directory: Path) -> list[str]:
+    """A redis-server on loopback `port` that keeps nothing on disk: killed, it comes back empty."""
+    no_persistence = ["--save", "", "--appendonly", "no", "--dir", str(directory)]
+    return [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", *no_persistence]
+
+
 class PrivateRedis:
     """A throwaway redis-server on a free localhost port, without persistence."""
 
@@ -29,19 +35,7 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
+            redis_server_argv(self.port, self.directory),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
