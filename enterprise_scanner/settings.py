@@ -16,6 +16,7 @@ forgotten variable can never ship a forgeable session cookie.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS (so its refusals carry CORS headers), before anything reads input.
+    "enterprise_scanner.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -212,7 +215,24 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": ["defaul
 
 # --- E-mail -----------------------------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_URL: str = env.str("EMAIL_URL", default="consolemail://")
+
+
+def _email_file_path(url: str) -> str:
+    """The directory of a `filemail://` URL, read the way file URLs are written.
+
+    django-environ drops the first character of the URL's path, so `filemail:///tmp/mail` (as
+    the README shows) became the relative `tmp/mail`, under whatever directory the process ran
+    in. Here `filemail:///tmp/mail` and `filemail:////tmp/mail` both mean the absolute
+    /tmp/mail, and `filemail://var/mail` (no third slash) the relative var/mail."""
+    parts = urlsplit(url)
+    path = unquote(parts.netloc + parts.path)
+    return "/" + path.lstrip("/") if path.startswith("/") else path
+
+
+vars().update(env.email_url_config(EMAIL_URL))
+if EMAIL_URL.startswith("filemail:"):
+    EMAIL_FILE_PATH: str = _email_file_path(EMAIL_URL)
 DEFAULT_FROM_EMAIL: str = env.str(
     "DEFAULT_FROM_EMAIL", default="Enterprise Scanner <noreply@enterprisescanner.com>"
 )
@@ -290,6 +310,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "enterprise_scanner.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "enterprise_scanner.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "enterprise_scanner.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_RATES": {

@@ -70,7 +70,10 @@ class ErrorOutput(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input: a list of messages per field (`non_field_errors` for the whole input)",
+    "400": "Invalid input: a list of messages per field or query parameter (`non_field_errors` for the "
+    'whole input), or `{"detail": …}` for a body that is not JSON we accept (malformed, nested more '
+    "than 32 levels, a NUL character in any string) or a NUL character in a parameter, header or cookie",
+    "413": "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default)",
     "401": "No key, or an unknown one",
     "403": "The key may not do this (disabled, foreign Origin, missing scope)",
     "404": "Unknown id, or a page past the end",
@@ -109,12 +112,15 @@ class AutoSchema(SpectacularAutoSchema):
     def _error_codes(self) -> list[str]:
         codes = []
         has_body = self.method in ("POST", "PUT", "PATCH")
-        has_query_filters = getattr(self.view, "filterset_class", None) is not None
-        if has_body or has_query_filters:
-            codes.append("400")
+        is_paginated = self.method == "GET" and self._get_paginator() is not None
+        # Any operation can be refused with 400 for a NUL character in a query parameter, a
+        # header or a cookie (enterprise_scanner.request_guard), besides its own validation.
+        codes.append("400")
+        if has_body:
+            codes.append("413")
         if any(requirement for requirement in self.get_auth()):
             codes += ["401", "403"]
-        if "{" in self.path or (self.method == "GET" and self._get_paginator() is not None):
+        if "{" in self.path or is_paginated:
             codes.append("404")
         if self._throttles():
             codes.append("429")
