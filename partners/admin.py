@@ -147,7 +147,7 @@ class CommissionAdmin(admin.ModelAdmin):
     list_filter = ("status", "partner")
     search_fields = ("partner__name", "partner__referral_code", "lead__email")
     date_hierarchy = "created_at"
-    actions = ("approve", "mark_paid")
+    actions = ("approve", "withdraw_approval", "mark_paid")
     fields = (
         "partner",
         "lead",
@@ -182,6 +182,10 @@ class CommissionAdmin(admin.ModelAdmin):
     @admin.action(description="Approve selected commissions (managers)", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:
         self._run(request, queryset, services.commission_approve, "approved")
+
+    @admin.action(description="Withdraw approval of selected commissions (managers)", permissions=["change"])
+    def withdraw_approval(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:
+        self._run(request, queryset, services.commission_withdraw_approval, "back to pending")
 
     @admin.action(description="Mark selected commissions paid (managers)", permissions=["change"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:
