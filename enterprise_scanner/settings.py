@@ -339,6 +339,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # OpenAPI links (create lead → get / update it …), for clients and stateful schemathesis.
+        "enterprise_scanner.api.schema.add_links",
+    ],
 }
 
 # Cross-origin requests are allowed only from origins some Website lists; the site-key check

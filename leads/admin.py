@@ -242,7 +242,7 @@ class LeadAdminForm(ModelForm):
                 lead_status_change_validate(
                     status=cleaned["status"],
                     lost_reason=cleaned.get("lost_reason") or "",
-                    lead=Lead.objects.get(pk=self.instance.pk) if self.instance.pk else None,
+                    lead=Lead.objects.filter(pk=self.instance.pk).first(),  # None when adding
                 )
             except ValidationError as error:
                 self.add_error(None, error)

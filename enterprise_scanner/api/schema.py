@@ -132,3 +132,41 @@ class AutoSchema(SpectacularAutoSchema):
             return list(self.view.get_throttles())
         except AttributeError:  # a view that picks throttles from a real request
             return list(getattr(self.view, "throttle_classes", []))
+
+
+def _lead_links(id_expression: str) -> dict[str, Any]:
+    return {
+        "GetLead": {
+            "operationId": "v1_leads_retrieve",
+            "parameters": {"id": id_expression},
+            "description": "The lead this response names, with its timeline.",
+        },
+        "UpdateLead": {
+            "operationId": "v1_leads_partial_update",
+            "parameters": {"id": id_expression},
+            "description": "Change the status, owner or follow-up of the lead this response names.",
+        },
+    }
+
+
+#: OpenAPI links between operations (operationId, status → links): what a client, and
+#: schemathesis' stateful test, can call next with a value from a response.
+LINKS: dict[tuple[str, str], dict[str, Any]] = {
+    ("v1_leads_create", "201"): _lead_links("$response.body#/lead_id"),
+    ("v1_leads_create", "200"): _lead_links("$response.body#/lead_id"),
+    ("v1_leads_list", "200"): _lead_links("$response.body#/results/0/id"),
+    ("v1_leads_retrieve", "200"): _lead_links("$response.body#/id"),
+    ("v1_leads_partial_update", "200"): _lead_links("$response.body#/id"),
+}
+
+
+def add_links(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add `LINKS` to the responses they start from
+    (drf-spectacular itself has no way to declare links)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                links = LINKS.get((operation.get("operationId", ""), code))
+                if links:
+                    response["links"] = links
+    return result
