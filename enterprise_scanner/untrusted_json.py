@@ -6,7 +6,8 @@ traceback, and in a chat consumer a socket closed with 1011. Values that do pars
 hurt later: rendering a deeply nested value back (JSONRenderer, the admin, json.dumps into a
 JSONField) recurses again, and PostgreSQL refuses a "\\u0000" in any jsonb or text value
 (DataError, another 500). So every untrusted JSON document goes through `parse_untrusted_json`
-(DRF's parser `enterprise_scanner.api.parsers.JSONParser`, the chat consumers), and values that
+(DRF's parser `enterprise_scanner.api.parsers.JSONParser`, the chat consumers, the admin's JSON
+form fields via `UntrustedJSONFormField`), and values that
 were decoded elsewhere are checked with `check_untrusted_value`; both refuse with
 `UntrustedJSONError`, whose message says what is wrong and where, for a 400 or an `error`
 frame.
@@ -16,6 +17,9 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
 
 #: Deepest nesting of arrays and objects we accept. Our real documents (a lead form, an event
 #: batch with its `data`, ROI inputs, a chat frame) are 3-4 levels deep; 32 leaves ample room
@@ -92,3 +96,26 @@ def _shown(path: str) -> str:
 def _nul_message(path: str, *, key: bool = False) -> str:
     what = f"A key in {_shown(path)}" if key and path else "A key" if key else f"The value{_at(path)}"
     return f"{what} contains a NUL character (\\u0000), which is not allowed."
+
+
+class UntrustedJSONFormField(forms.JSONField):
+    """Django's form JSONField (admin forms), parsing with `parse_untrusted_json`: its own
+    `json.loads` lets RecursionError through (a 500) and stores a "\\u0000" PostgreSQL refuses."""
+
+    def to_python(self, value: Any) -> Any:
+        if self.disabled or not isinstance(value, str) or not value.strip():
+            return super().to_python(value)
+        try:
+            return parse_untrusted_json(value)
+        except UntrustedJSONError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        """What the form shows again after an error: the text as typed when it is not JSON we
+        accept (Django's own version parses it again, with the same RecursionError)."""
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        try:
+            return parse_untrusted_json(data)
+        except UntrustedJSONError:
+            return forms.fields.InvalidJSONInput(data)

@@ -21,6 +21,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from enterprise_scanner.untrusted_json import UntrustedJSONFormField
+
 from . import services
 from .models import Commission, Partner
 from .statements import statement_csv, statement_for, statement_pdf
@@ -38,6 +40,7 @@ class PartnerForm(forms.ModelForm):
             "commission_rate",
             "commission_tiers",
         )
+        field_classes = {"commission_tiers": UntrustedJSONFormField}
 
     def clean_commission_tiers(self) -> list[dict[str, str]]:
         try:

@@ -22,6 +22,7 @@ from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.untrusted_json import MAX_JSON_DEPTH
 from leads.models import Company, Lead
 from leads.tests.factories import LeadFactory
+from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +265,33 @@ def test_usable_pages_still_work_and_the_schema_states_the_limits(secret: Client
     assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1}
     assert "400" in schema["paths"]["/api/v1/partner/commissions/"]["get"]["responses"]
     assert "413" in schema["paths"]["/api/v1/leads/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("tiers", "error"),
+    [
+        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        ('[{"rate": "0.1", "min_deal_value": "1\\u0000"}]', "NUL character"),
+        ("[NaN]", "not a JSON number"),
+    ],
+)
+def test_an_admin_json_field_with_hostile_json_is_a_form_error(
+    admin_client: Client, tiers: str, error: str
+) -> None:
+    """The partner form's commission tiers (Django's JSONField form field let RecursionError
+    through as a 500, and stored a NUL PostgreSQL refuses)."""
+    response = admin_client.post(
+        "/admin/partners/partner/add/",
+        {
+            "name": "Acme",
+            "partner_type": "referral",
+            "status": "active",
+            "contact_email": "p@acme-corp.com",
+            "referral_code": "ACME1",
+            "commission_rate": "0.1",
+            "commission_tiers": tiers,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert error in response.content.decode()
+    assert not Partner.objects.exists()
