@@ -12,15 +12,20 @@
   limit does not count.
 
 The API answers `{"detail": …, "<parameter>": [...]}` (400) or `{"detail": …}` (413); other paths
-a short HTML page with the same message.
+a short HTML page with the same message. Websocket handshakes (`WebsocketNulGuard`) are refused
+(403) for a NUL in their path, query string (the chat's `?key=`) or cookies (the agent's session).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl, unquote
 
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.cookie import parse_cookie
 from django.utils.html import escape
 
 from .api.error_pages import too_large
@@ -85,3 +90,28 @@ def _refuse_nul(request: HttpRequest, *, place: tuple[str, str], is_api: bool) -
         f"<!doctype html><title>Bad request</title><h1>Bad request</h1><p>{escape(message)}</p>",
         status=400,
     )
+
+
+class WebsocketNulGuard:
+    """ASGI middleware for websockets: refuse the handshake (403) when the path, a query
+    parameter or a cookie holds a NUL character, before any route looks it up in the database."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "websocket" and _scope_has_nul(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def _scope_has_nul(scope: dict[str, Any]) -> bool:
+    texts = [unquote(scope.get("path", ""))]
+    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    texts += [text for pair in query for text in pair]
+    for name, value in scope.get("headers", []):
+        header = value.decode("latin-1")
+        texts.append(header)
+        if name == b"cookie":
+            texts += [text for pair in parse_cookie(header).items() for text in pair]
+    return any(NUL in text for text in texts)

@@ -205,6 +205,33 @@ async def test_hostile_json_frames_get_an_error_and_the_chat_goes_on(website) ->
     assert bodies == ["Still there?"]
 
 
+@pytest.mark.parametrize("query", ["key=pk_a%00b", "key=%00", "a%00=1&key=KEY"])
+async def test_a_nul_in_the_handshake_is_refused_not_a_server_error(website, query: str) -> None:
+    """Issue 12: on PostgreSQL the site-key lookup raised DataError for a NUL in `?key=`."""
+    from channels.testing import WebsocketCommunicator
+
+    from enterprise_scanner.asgi import application
+
+    headers = [(b"origin", b"https://www.enterprisescanner.com"), (b"host", b"chat.enterprisescanner.com")]
+    path = "/ws/chat/?" + query.replace("KEY", website.publishable_key)
+    connected, _ = await WebsocketCommunicator(application, path, headers=headers).connect(timeout=10)
+    assert not connected
+
+
+async def test_a_nul_in_the_agent_session_cookie_is_refused(rep) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from enterprise_scanner.asgi import application
+
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"host", b"testserver"),
+        (b"cookie", b'sessionid="abcdefgh\\000ijkl"'),
+    ]
+    connected, _ = await WebsocketCommunicator(application, "/ws/agent/", headers=headers).connect(timeout=10)
+    assert not connected
+
+
 @pytest.mark.parametrize(
     "origin",
     [
