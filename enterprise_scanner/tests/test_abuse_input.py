@@ -295,3 +295,10 @@ def test_an_admin_json_field_with_hostile_json_is_a_form_error(
     assert response.status_code == 200  # the form again, with the error
     assert error in response.content.decode()
     assert not Partner.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/leads/", "/admin/leads/company/add/"])
+def test_a_malformed_multipart_body_is_a_400_not_a_500(site: Client, admin_client: Client, path: str) -> None:
+    client = site if path.startswith("/api/") else admin_client
+    response = client.post(path, b"--x\r\nnot a part", content_type="multipart/form-data; boundary=")
+    assert response.status_code == 400
