@@ -39,9 +39,7 @@ class _SitePostView(APIView):
 
 class AssessmentRequestInput(LeadSubmitInput):
     form = None  # always the assessment form
-    target_url = TargetUrlField(
-        max_length=2048, help_text="The website to assess, e.g. https://www.example.com"
-    )
+    target_url = TargetUrlField(max_length=2048)  # its schema description lists the refused targets
 
     def to_submission(self) -> services.LeadSubmission:
         target = self.validated_data.pop("target_url")

@@ -75,22 +75,19 @@ MAX_URL_LENGTH = SecurityAssessment._meta.get_field("target_url").max_length
 def target_normalise(target_url: str) -> tuple[str, str]:
     """(URL to scan, lower-case host) for what a visitor typed; ValidationError when we will not scan it.
 
-    Only http(s) on web ports, no credentials in the URL, and no IP address that is not public."""
+    Only http(s) on web ports, no credentials in the URL, no local name and no IP address that
+    is not public, in whatever spelling (see guard.canonical_host); the host is stored as the
+    resolver reads it (IDNA ASCII, standard address form)."""
     raw = (target_url or "").strip()
     if "://" not in raw:
         raw = f"https://{raw}"
     policy = guard.GuardPolicy.from_settings()
     try:
+        # The scan's own check (guard.canonical_host): the host as the resolver will read it.
         scheme, host, port = guard.check_url(raw, policy)
     except guard.TargetRefused as exc:
         raise ValidationError({"target_url": str(exc)}) from exc
-    try:
-        literal = guard.ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        literal = None
-    if literal is not None and not policy.allow_private and (reason := guard.address_refusal(literal)):
-        raise ValidationError({"target_url": f"{host} {reason}; only public websites are assessed."})
-    if literal is None and "." not in host and not policy.allow_private:
+    if ":" not in host and "." not in host and not policy.allow_private:
         raise ValidationError(
             {"target_url": "Enter the public address of a website, e.g. https://www.example.com."}
         )

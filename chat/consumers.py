@@ -30,6 +30,7 @@ from django.conf import settings
 
 from enterprise_scanner import availability
 from enterprise_scanner.availability import UNAVAILABLE_ERRORS
+from enterprise_scanner.untrusted_json import UntrustedJSONError, parse_untrusted_json
 
 from . import events, selectors, services
 from .bot.respond import bot_respond
@@ -120,9 +121,9 @@ class ChatConsumerBase(AsyncWebsocketConsumer):
                 "frame_too_large", f"Frames can be at most {settings.CHAT_MAX_FRAME_BYTES} bytes."
             )
         try:
-            data = json.loads(text_data)
-        except ValueError:
-            return await self.send_error("bad_json", "That frame is not valid JSON.")
+            data = parse_untrusted_json(text_data)
+        except UntrustedJSONError as error:
+            return await self.send_error("bad_json", f"That frame is not JSON we accept. {error}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return await self.send_error("bad_frame", 'A frame is a JSON object with a "type".')
         handler = self.handlers().get(data["type"])

@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from .request_guard import WebsocketNulGuard  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -18,6 +19,7 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # Each route checks the Origin itself (see routing.py): the chat widget's sockets come from
         # customers' sites, which ALLOWED_HOSTS-based validation would refuse.
-        "websocket": URLRouter(websocket_urlpatterns),
+        # A NUL in the query string or cookies is refused first (PostgreSQL cannot compare it).
+        "websocket": WebsocketNulGuard(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -16,7 +16,7 @@ forgotten variable can never ship a forgeable session cookie.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "enterprise_scanner.security_headers.CrossOriginResourcePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS (so its refusals carry CORS headers), before anything reads input.
+    "enterprise_scanner.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -237,7 +239,24 @@ TASK_MAX_ATTEMPTS: int = env.int("TASK_MAX_ATTEMPTS", default=3)
 
 # --- E-mail -----------------------------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_URL: str = env.str("EMAIL_URL", default="consolemail://")
+
+
+def _email_file_path(url: str) -> str:
+    """The directory of a `filemail://` URL, read the way file URLs are written.
+
+    django-environ drops the first character of the URL's path, so `filemail:///tmp/mail` (as
+    the README shows) became the relative `tmp/mail`, under whatever directory the process ran
+    in. Here `filemail:///tmp/mail` and `filemail:////tmp/mail` both mean the absolute
+    /tmp/mail, and `filemail://var/mail` (no third slash) the relative var/mail."""
+    parts = urlsplit(url)
+    path = unquote(parts.netloc + parts.path)
+    return "/" + path.lstrip("/") if path.startswith("/") else path
+
+
+vars().update(env.email_url_config(EMAIL_URL))
+if EMAIL_URL.startswith("filemail:"):
+    EMAIL_FILE_PATH: str = _email_file_path(EMAIL_URL)
 DEFAULT_FROM_EMAIL: str = env.str(
     "DEFAULT_FROM_EMAIL", default="Enterprise Scanner <noreply@enterprisescanner.com>"
 )
@@ -384,6 +403,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "enterprise_scanner.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "enterprise_scanner.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "enterprise_scanner.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_RATES": {
@@ -410,6 +434,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # OpenAPI links (create lead → get / update it …), for clients and stateful schemathesis.
+        "enterprise_scanner.api.schema.add_links",
+    ],
 }
 
 # Cross-origin requests are allowed only from origins some Website lists; the site-key check

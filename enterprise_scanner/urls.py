@@ -35,5 +35,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "enterprise_scanner.api.error_pages.bad_request"
 handler404 = "enterprise_scanner.api.error_pages.not_found"
 handler500 = "enterprise_scanner.api.error_pages.server_error"

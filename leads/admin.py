@@ -243,7 +243,9 @@ class LeadAdminForm(ModelForm):
         if "status" in self.fields and cleaned.get("status"):
             try:
                 lead_status_change_validate(
-                    status=cleaned["status"], lost_reason=cleaned.get("lost_reason") or ""
+                    status=cleaned["status"],
+                    lost_reason=cleaned.get("lost_reason") or "",
+                    lead=Lead.objects.filter(pk=self.instance.pk).first(),  # None when adding
                 )
             except ValidationError as error:
                 self.add_error(None, error)
@@ -749,10 +751,17 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
         form = StatusActionForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             status, reason = form.cleaned_data["status"], form.cleaned_data["lost_reason"]
+            changed = 0
             for lead in leads:
-                lead_change_status(lead=lead, status=status, lost_reason=reason, actor=request.user)
+                try:
+                    lead_change_status(lead=lead, status=status, lost_reason=reason, actor=request.user)
+                except ValidationError as error:  # e.g. a won lead whose commission is approved
+                    problems = "; ".join(error.messages)
+                    self.message_user(request, f"{lead} was not changed: {problems}", messages.ERROR)
+                else:
+                    changed += 1
             label = LeadStatus(status).label
-            self.message_user(request, f"{len(leads)} lead(s) set to {label}.", messages.SUCCESS)
+            self.message_user(request, f"{changed} lead(s) set to {label}.", messages.SUCCESS)
             return None
         return self._action_page(
             request, leads, "crm_change_status.html", form, "crm_change_status", "Change the status of leads"

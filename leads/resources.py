@@ -44,6 +44,7 @@ from .services import (
     lead_event_build,
     lead_rescore_later,
     lead_schedule_follow_up,
+    lead_status_change_validate,
 )
 
 if TYPE_CHECKING:
@@ -737,6 +738,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                     raise ValidationError(
                         {"lost_reason": "Say why the deal was lost (closed_lost needs it)."}
                     )
+            lead_status_change_validate(status=status, lost_reason=reason, lead=instance)
             current.status = (status, reason)
         if "owner" in values:
             owner = values.pop("owner")

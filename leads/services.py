@@ -547,13 +547,20 @@ def lead_send_hot_alert(*, lead_id: str | uuid.UUID, crossing_event_id: int) -> 
 # --- Pipeline work (API, admin) -------------------------------------------------------------------
 
 
-def lead_status_change_validate(*, status: str, lost_reason: str = "") -> None:
-    """The rules of a status change, on their own so that forms (admin change page, actions) can
-    show them as field errors before anything is saved. Raises ValidationError keyed by field."""
+def lead_status_change_validate(*, status: str, lost_reason: str = "", lead: Lead | None = None) -> None:
+    """The rules of a status change, on their own so that forms (admin change page, actions,
+    import rows) can show them as field errors before anything is saved. Raises ValidationError
+    keyed by field. With `lead`, also the rule of leaving Closed won: not while the lead's partner
+    commission is approved or paid (see partners.services.commission_reopen_refusal)."""
     if status not in LeadStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     if status == LeadStatus.CLOSED_LOST and not lost_reason.strip():
         raise ValidationError({"lost_reason": "Say why the deal was lost."})
+    if lead is not None and lead.status == LeadStatus.CLOSED_WON and status != LeadStatus.CLOSED_WON:
+        from partners.services import commission_reopen_refusal
+
+        if refusal := commission_reopen_refusal(lead=lead):
+            raise ValidationError({"status": refusal})
 
 
 @transaction.atomic
@@ -566,13 +573,21 @@ def lead_change_status(
     actor_label: str = "system",
 ) -> Lead:
     """Move a lead to another pipeline status. Closing as lost needs a reason; contacting sets
-    `last_contacted_at`. Every change is recorded on the timeline."""
+    `last_contacted_at`. Every change is recorded on the timeline.
+
+    The one place a lead's status changes (API, admin form and bulk action, import), so it holds
+    the commission rule: a won lead with an approved or paid commission cannot leave Closed won
+    (ValidationError on `status`), and leaving it cancels a pending commission, on the timeline."""
     lead_status_change_validate(status=status, lost_reason=lost_reason)
     lost_reason = lost_reason.strip()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.status == status:
         return lead
     previous = lead.status
+    if previous == LeadStatus.CLOSED_WON:
+        from partners.services import commission_cancel_for_reopened_lead
+
+        commission_cancel_for_reopened_lead(lead=lead, actor=actor, actor_label=actor_label)
     lead.status = status
     fields = ["status", "updated_at"]
     if status == LeadStatus.CLOSED_LOST:

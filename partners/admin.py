@@ -21,6 +21,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from enterprise_scanner.untrusted_json import UntrustedJSONFormField
+
 from . import services
 from .models import Commission, Partner
 from .selectors import commission_queryset_for_user
@@ -39,6 +41,7 @@ class PartnerForm(forms.ModelForm):
             "commission_rate",
             "commission_tiers",
         )
+        field_classes = {"commission_tiers": UntrustedJSONFormField}
 
     def clean_commission_tiers(self) -> list[dict[str, str]]:
         try:
@@ -148,7 +151,7 @@ class CommissionAdmin(admin.ModelAdmin):
     list_filter = ("status", "partner")
     search_fields = ("partner__name", "partner__referral_code", "lead__email")
     date_hierarchy = "created_at"
-    actions = ("approve", "mark_paid")
+    actions = ("approve", "withdraw_approval", "mark_paid")
     fields = (
         "partner",
         "lead",
@@ -186,6 +189,10 @@ class CommissionAdmin(admin.ModelAdmin):
     @admin.action(description="Approve selected commissions (managers)", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:
         self._run(request, queryset, services.commission_approve, "approved")
+
+    @admin.action(description="Withdraw approval of selected commissions (managers)", permissions=["change"])
+    def withdraw_approval(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:
+        self._run(request, queryset, services.commission_withdraw_approval, "back to pending")
 
     @admin.action(description="Mark selected commissions paid (managers)", permissions=["change"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[Commission]) -> None:

@@ -108,8 +108,8 @@ def commission_rate_for(*, partner: Partner, deal_value: Decimal) -> Decimal:
 @transaction.atomic
 def commission_compute(*, lead: Lead, actor_label: str = "system") -> Commission | None:
     """The commission for a referred lead that was won: deal value × the partner's rate, rounded
-    half-up to the cent, pending approval. At most one per lead (a won lead reopened and won again
-    keeps its first commission). None when the lead has no partner or no actual deal value yet
+    half-up to the cent, pending approval. At most one per lead (reopening a won lead cancels a
+    pending one and is refused once it is approved, so winning again computes it afresh). None when the lead has no partner or no actual deal value yet
     (then the timeline says why, so sales can fill in the value and compute it again)."""
     lead = Lead.objects.select_for_update(of=("self",)).select_related("partner").get(pk=lead.pk)
     if lead.partner is None or lead.status != LeadStatus.CLOSED_WON:
@@ -139,6 +139,78 @@ def commission_compute(*, lead: Lead, actor_label: str = "system") -> Commission
         actor_label=actor_label,
     )
     return commission
+
+
+# --- A won lead reopened ----------------------------------------------------------------------
+
+
+def commission_reopen_refusal(*, lead: Lead) -> str | None:
+    """Why `lead` may not leave Closed won because of its commission, or None.
+
+    An approved or paid commission is money the business promised or paid on that deal, so the
+    deal stays won until a manager withdraws the approval here in Partners (a paid one is final:
+    finance reverses a payout outside the CRM). A pending commission is not: it is cancelled
+    with the reopening (`commission_cancel_for_reopened_lead`)."""
+    commission = Commission.objects.filter(lead=lead).select_related("partner").first()
+    if commission is None or commission.status == CommissionStatus.PENDING:
+        return None
+    if commission.status == CommissionStatus.PAID:
+        remedy = "A paid commission is final, so the deal stays Closed won"
+    else:
+        remedy = "Withdraw the approval in Partners → Commissions first (a sales manager can)"
+    return (
+        f"This lead's commission of {commission.amount} for {commission.partner.name} is "
+        f"{commission.get_status_display().lower()}, so the lead cannot leave Closed won. {remedy}."
+    )
+
+
+@transaction.atomic
+def commission_cancel_for_reopened_lead(
+    *, lead: Lead, actor: AbstractBaseUser | None = None, actor_label: str = "system"
+) -> None:
+    """A won lead is being moved out of Closed won: cancel its pending commission (deleted, with
+    a timeline entry saying what it was), or refuse with ValidationError on `status` when the
+    commission is approved or paid (`commission_reopen_refusal`). Winning the lead again computes
+    a new commission. Called by leads.services.lead_change_status, under its lock of the lead."""
+    commission = (
+        Commission.objects.select_for_update(of=("self",)).select_related("partner").filter(lead=lead).first()
+    )
+    if commission is None:
+        return
+    if refusal := commission_reopen_refusal(lead=lead):
+        raise ValidationError({"status": refusal})
+    lead_event_record(
+        lead=lead,
+        kind=LeadEventKind.REFERRED,
+        summary=(
+            f"Pending commission {commission.amount} for {commission.partner.name} cancelled: "
+            "the lead left Closed won"
+        ),
+        data={
+            "commission": commission.pk,
+            "amount": str(commission.amount),
+            "partner": commission.partner_id,
+            "cancelled": True,
+        },
+        actor=actor,
+        actor_label=actor_label,
+    )
+    commission.delete()
+
+
+@transaction.atomic
+def commission_withdraw_approval(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
+    """A sales manager takes back the approval of a commission not paid yet (the deal is being
+    reopened, or was approved by mistake): it is pending again."""
+    return _commission_transition(
+        commission=commission,
+        actor=actor,
+        from_status=CommissionStatus.APPROVED,
+        to_status=CommissionStatus.PENDING,
+        refusal="Only approved, unpaid commissions can have their approval withdrawn",
+        verb="approval withdrawn",
+        stamp={"approved_by": None, "approved_at": None},
+    )
 
 
 def _require_manager(actor: AbstractBaseUser) -> None:

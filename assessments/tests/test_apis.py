@@ -119,6 +119,79 @@ def test_targets_we_will_not_scan_are_400(site_client, target: str, message: str
     assert not SecurityAssessment.objects.exists()
 
 
+#: Loopback and other non-public targets in the spellings a resolver or browser accepts (issue 12).
+DISGUISED_TARGETS = [
+    ("http://0177.0.0.1/", "loopback"),  # octal
+    ("http://0x7f.0.0.1/", "loopback"),  # hex
+    ("http://0x7F000001/", "loopback"),
+    ("http://127.1/", "loopback"),  # inet_aton's short forms
+    ("http://127.0.1/", "loopback"),
+    ("http://2130706433/", "loopback"),  # one 32-bit number
+    ("http://017700000001/", "loopback"),
+    ("http://１２７.０.０.１/", "loopback"),  # full-width digits
+    ("http://127。0。0。1/", "loopback"),  # ideographic full stops
+    ("http://127．0．0．1/", "loopback"),  # full-width full stops
+    ("http://127.0.0.1./", "loopback"),  # trailing dot
+    ("https://[::1]/", "loopback"),
+    ("https://[::ffff:127.0.0.1]/", "loopback"),  # IPv4-mapped IPv6
+    ("https://[::ffff:a9fe:a9fe]/", "link-local"),
+    ("https://[64:ff9b::a9fe:a9fe]/", "link-local"),  # NAT64 of 169.254.169.254
+    ("https://[fe80::1%25eth0]/", "link-local"),
+    ("http://0/", "private"),
+    ("http://0.0.0.0/", "private"),
+    ("http://0xa9fea9fe/", "link-local"),  # 169.254.169.254, the metadata service
+    ("http://0251.0376.0251.0376/", "link-local"),
+    ("http://10.1/", "private"),
+    ("http://192.168.1/", "private"),
+    ("http://100.64.0.1/", "not a public"),
+    ("http://localhost/", "local name"),
+    ("http://LOCALHOST./", "local name"),
+    ("http://admin.localhost/", "local name"),
+    ("http://ｌｏｃａｌｈｏｓｔ/", "local name"),
+    ("http://printer.local/", "local name"),
+    ("http://db.internal/", "local name"),
+    ("http://256.0.0.1/", "not a valid IPv4"),
+    ("http://1.2.3.4.5/", "not a valid IPv4"),
+    ("http://08.0.0.1/", "not a valid IPv4"),
+    ("https://www.acme-corp.com:８４４３/", "port"),
+    ("https://www.acme-corp.com:22/", "Port 22"),
+    ("https://exa mple.com/", "not a valid host name"),
+    ("https://[::1/", "not a valid URL"),
+]
+
+
+@pytest.mark.parametrize(("target", "message"), DISGUISED_TARGETS)
+def test_non_public_targets_in_any_spelling_are_400_at_intake(site_client, target: str, message: str) -> None:
+    response = request_assessment(site_client, target_url=target)
+    assert response.status_code == 400, (target, response.json())
+    assert message in str(response.json()["target_url"])
+    assert not SecurityAssessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "stored"),
+    [
+        ("https://ＷＷＷ.acme-corp.com/", "www.acme-corp.com"),
+        ("https://www.acme-corp.com./", "www.acme-corp.com"),
+        ("https://www。acme-corp。com/", "www.acme-corp.com"),
+        ("https://bücher.example/", "xn--bcher-kva.example"),
+        ("https://93.184.215.14/", "93.184.215.14"),
+    ],
+)
+def test_public_targets_are_stored_as_the_resolver_reads_them(site_client, target: str, stored: str) -> None:
+    response = request_assessment(site_client, target_url=target)
+    assert response.status_code == 202, response.json()
+    assert SecurityAssessment.objects.get().target_host == stored
+
+
+def test_the_schema_documents_the_refused_targets() -> None:
+    schema = Client().get("/api/schema/?format=json").json()
+    target = schema["components"]["schemas"]["AssessmentRequestInput"]["properties"]["target_url"]
+    for words in ("loopback", "private", "localhost", "0177.0.0.1", "80 and 443"):
+        assert words in target["description"]
+    assert "400" in schema["paths"]["/api/v1/assessments/"]["post"]["responses"]
+
+
 def test_bad_lead_fields_are_400_and_need_a_site_key(site_client) -> None:
     assert request_assessment(site_client, email="not-an-email").status_code == 400
     assert request_assessment(site_client, website="i am a bot").status_code == 400

@@ -92,7 +92,9 @@ def test_scan_of_a_name_resolving_to_loopback_never_connects(settings, local_ser
     settings.ASSESSMENT_ALLOW_PRIVATE_TARGETS = False
     settings.ASSESSMENT_ALLOWED_PORTS = [local_server.port]  # the port is fine; the address is not
     local_server.expect_request("/").respond_with_data("secret admin page")
-    with pytest.raises(TargetRefused, match="loopback"):
+    # Refused by name now (guard.LOCAL_NAMES), before resolving; `resolve` alone refuses it for
+    # its loopback address (test_a_dns_name_resolving_to_loopback_is_refused).
+    with pytest.raises(TargetRefused, match="local name"):
         retrieve(host="localhost", http_port=local_server.port, https_port=local_server.port)
     assert local_server.log == []
 
@@ -174,3 +176,22 @@ def test_requests_identify_the_scanner(settings, local_server) -> None:
     request, _ = local_server.log[0]
     assert request.headers["User-Agent"] == settings.ASSESSMENT_USER_AGENT
     assert request.method == "GET"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["0177.0.0.1", "0x7f.1", "127.1", "2130706433", "１２７.０.０.１", "127。0。0。1", "[::ffff:127.0.0.1]"],
+)
+def test_the_scan_time_guard_reads_disguised_loopback_like_the_resolver(host: str) -> None:
+    """Intake and the scan share guard.canonical_host: both refuse, with the same reason."""
+    with pytest.raises(TargetRefused, match="loopback"):
+        guard.check_url(f"http://{host}/", PRODUCTION)
+    with pytest.raises(TargetRefused, match="loopback"):
+        guard.resolve(host, 80, PRODUCTION)
+
+
+def test_private_targets_stay_allowed_when_the_setting_says_so(settings) -> None:
+    settings.ASSESSMENT_ALLOW_PRIVATE_TARGETS = True
+    policy = GuardPolicy.from_settings()
+    assert guard.check_url("http://0x7f.1:8080/", policy) == ("http", "127.0.0.1", 8080)
+    assert guard.resolve("127.1", 8080, policy) == ["127.0.0.1"]

@@ -238,3 +238,13 @@ async def test_the_agents_own_resend_is_not_stored_twice(website, rep) -> None:
     assert await database_sync_to_async(Message.objects.filter(sender="agent").count)() == 1
     await visitor.disconnect()
     await dana.disconnect()
+
+
+async def test_hostile_json_frames_on_the_agent_socket_get_an_error_and_it_stays_open(rep) -> None:
+    socket = await connect_agent(rep)
+    await socket.send_to(text_data="[" * 10_000)
+    reply = await receive(socket)
+    assert (reply["type"], reply["code"]) == ("error", "bad_json")
+    await socket.send_json_to({"type": "ping"})
+    assert (await receive(socket))["type"] == "pong"
+    await socket.disconnect()

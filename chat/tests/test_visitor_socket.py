@@ -180,6 +180,58 @@ async def test_bad_frames_get_an_error_and_the_connection_stays_open(website) ->
     assert await database_sync_to_async(Message.objects.filter(sender="visitor").count)() == 0
 
 
+async def test_hostile_json_frames_get_an_error_and_the_chat_goes_on(website) -> None:
+    """Issue 12: a 10 KB frame of `[` closed the socket with 1011 (RecursionError in the
+    parser); a NUL inside a message failed to store on PostgreSQL. Both are `error` frames now,
+    and the socket carries on."""
+    socket = visitor_socket(website)
+    await start(socket)
+    await receive(socket)  # greeting
+    for raw in ("[" * 10_000, '{"type": "message", "body": ' + "[" * 5000 + "]" * 5000 + "}", '{"x": NaN}'):
+        await socket.send_to(text_data=raw)
+        reply = await receive(socket)
+        assert (reply["type"], reply["code"]) == ("error", "bad_json"), reply
+    await socket.send_to(text_data='{"type": "message", "body": "a\\u0000b", "client_id": "nul"}')
+    reply = await receive(socket)
+    assert (reply["type"], reply["code"]) == ("error", "bad_json")
+    assert "NUL" in reply["message"]
+
+    frames = await say(socket, "Still there?", "after")
+    assert frames[-1]["type"] == "message" and frames[-1]["body"] == "Still there?"
+    await socket.disconnect()
+    bodies = await database_sync_to_async(list)(
+        Message.objects.filter(sender="visitor").values_list("body", flat=True)
+    )
+    assert bodies == ["Still there?"]
+
+
+@pytest.mark.parametrize("query", ["key=pk_a%00b", "key=%00", "a%00=1&key=KEY"])
+async def test_a_nul_in_the_handshake_is_refused_not_a_server_error(website, query: str) -> None:
+    """Issue 12: on PostgreSQL the site-key lookup raised DataError for a NUL in `?key=`."""
+    from channels.testing import WebsocketCommunicator
+
+    from enterprise_scanner.asgi import application
+
+    headers = [(b"origin", b"https://www.enterprisescanner.com"), (b"host", b"chat.enterprisescanner.com")]
+    path = "/ws/chat/?" + query.replace("KEY", website.publishable_key)
+    connected, _ = await WebsocketCommunicator(application, path, headers=headers).connect(timeout=10)
+    assert not connected
+
+
+async def test_a_nul_in_the_agent_session_cookie_is_refused(rep) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from enterprise_scanner.asgi import application
+
+    headers = [
+        (b"origin", b"http://testserver"),
+        (b"host", b"testserver"),
+        (b"cookie", b'sessionid="abcdefgh\\000ijkl"'),
+    ]
+    connected, _ = await WebsocketCommunicator(application, "/ws/agent/", headers=headers).connect(timeout=10)
+    assert not connected
+
+
 @pytest.mark.parametrize(
     "origin",
     [

@@ -22,7 +22,17 @@ class EmailAddressField(serializers.CharField):
         "format": "uri",
         "minLength": 1,
         "maxLength": 2048,
-        "description": "The website to assess, e.g. https://www.example.com",
+        "description": (
+            "The website to assess, e.g. https://www.example.com (https:// is assumed when no scheme "
+            "is given). Refused with 400: schemes other than http and https; ports other than 80 and 443; "
+            "a user name or password in the URL; a name without a dot; `localhost` and `*.localhost`, "
+            "`.local`, `.internal`, `.localdomain` and `home.arpa` names; and every address that is not "
+            "public — loopback, private, carrier-grade NAT, link-local (cloud metadata), multicast, "
+            "reserved, unspecified (`0`, `0.0.0.0`), IPv4-mapped, 6to4 and NAT64 IPv6 forms of those — "
+            "in any spelling the resolver accepts: octal, hex and short IPv4 (`0177.0.0.1`, `0x7f.0.0.1`, "
+            "`127.1`, `2130706433`), full-width digits and ideographic dots (IDNA/UTS-46 mapping), and "
+            "trailing dots. The host is stored as the resolver reads it (IDNA ASCII form)."
+        ),
     }
 )
 class TargetUrlField(serializers.CharField):

@@ -70,7 +70,10 @@ class ErrorOutput(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input: a list of messages per field (`non_field_errors` for the whole input)",
+    "400": "Invalid input: a list of messages per field or query parameter (`non_field_errors` for the "
+    'whole input), or `{"detail": …}` for a body that is not JSON we accept (malformed, nested more '
+    "than 32 levels, a NUL character in any string) or a NUL character in a parameter, header or cookie",
+    "413": "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default)",
     "401": "No key, or an unknown one",
     "403": "The key may not do this (disabled, foreign Origin, missing scope)",
     "404": "Unknown id, or a page past the end",
@@ -109,12 +112,15 @@ class AutoSchema(SpectacularAutoSchema):
     def _error_codes(self) -> list[str]:
         codes = []
         has_body = self.method in ("POST", "PUT", "PATCH")
-        has_query_filters = getattr(self.view, "filterset_class", None) is not None
-        if has_body or has_query_filters:
-            codes.append("400")
+        is_paginated = self.method == "GET" and self._get_paginator() is not None
+        # Any operation can be refused with 400 for a NUL character in a query parameter, a
+        # header or a cookie (enterprise_scanner.request_guard), besides its own validation.
+        codes.append("400")
+        if has_body:
+            codes.append("413")
         if any(requirement for requirement in self.get_auth()):
             codes += ["401", "403"]
-        if "{" in self.path or (self.method == "GET" and self._get_paginator() is not None):
+        if "{" in self.path or is_paginated:
             codes.append("404")
         if self._throttles():
             codes.append("429")
@@ -126,3 +132,41 @@ class AutoSchema(SpectacularAutoSchema):
             return list(self.view.get_throttles())
         except AttributeError:  # a view that picks throttles from a real request
             return list(getattr(self.view, "throttle_classes", []))
+
+
+def _lead_links(id_expression: str) -> dict[str, Any]:
+    return {
+        "GetLead": {
+            "operationId": "v1_leads_retrieve",
+            "parameters": {"id": id_expression},
+            "description": "The lead this response names, with its timeline.",
+        },
+        "UpdateLead": {
+            "operationId": "v1_leads_partial_update",
+            "parameters": {"id": id_expression},
+            "description": "Change the status, owner or follow-up of the lead this response names.",
+        },
+    }
+
+
+#: OpenAPI links between operations (operationId, status → links): what a client, and
+#: schemathesis' stateful test, can call next with a value from a response.
+LINKS: dict[tuple[str, str], dict[str, Any]] = {
+    ("v1_leads_create", "201"): _lead_links("$response.body#/lead_id"),
+    ("v1_leads_create", "200"): _lead_links("$response.body#/lead_id"),
+    ("v1_leads_list", "200"): _lead_links("$response.body#/results/0/id"),
+    ("v1_leads_retrieve", "200"): _lead_links("$response.body#/id"),
+    ("v1_leads_partial_update", "200"): _lead_links("$response.body#/id"),
+}
+
+
+def add_links(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add `LINKS` to the responses they start from
+    (drf-spectacular itself has no way to declare links)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                links = LINKS.get((operation.get("operationId", ""), code))
+                if links:
+                    response["links"] = links
+    return result

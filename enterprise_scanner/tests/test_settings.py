@@ -123,3 +123,22 @@ def test_sqlite_connections_are_kept_between_requests() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["None"]
+
+
+@pytest.mark.parametrize("slashes", ["///", "////"])
+def test_a_filemail_url_with_three_or_four_slashes_writes_to_that_absolute_directory(
+    tmp_path: Path, slashes: str
+) -> None:
+    """Issue 12: `EMAIL_URL=filemail:///tmp/mail`, as the README shows, wrote under the working
+    directory (django-environ dropped the leading slash)."""
+    outbox = tmp_path / "mail"
+    code = (  # sends only to an absolute path, so a failure leaves nothing in the working directory
+        "import os; from django.conf import settings; from django.core.mail import send_mail; "
+        "print(settings.EMAIL_FILE_PATH); assert os.path.isabs(settings.EMAIL_FILE_PATH); "
+        "send_mail('Hi', 'Body', 'a@example.com', ['b@example.com'])"
+    )
+    result = run_django(code, DEBUG="true", EMAIL_URL=f"filemail:{slashes}{str(outbox).lstrip('/')}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(outbox)
+    [message] = list(outbox.iterdir())
+    assert "Subject: Hi" in message.read_text()

@@ -250,3 +250,123 @@ def test_partner_api_lists_have_a_fixed_query_count(partner, count, django_asser
         with django_assert_max_num_queries(QUERIES_PER_PARTNER_LIST):
             response = client.get(url)
         assert response.json()["count"] == count
+
+
+# --- A won lead leaving Closed won (issue 12: a fuzzed PATCH reopened a lead whose commission
+# was approved, and the commission stayed approved) -------------------------------------------------
+
+
+def patch_status(lead: Lead, status: str, **extra: str):
+    api = api_key_create(name="CRM", scopes=["leads:write"])[1]
+    return Client(headers={"Authorization": f"Api-Key {api}"}).patch(
+        f"/api/v1/leads/{lead.pk}/", {"status": status, **extra}, content_type="application/json"
+    )
+
+
+@pytest.fixture
+def approved(partner, sales_manager) -> Commission:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), "200000")
+    return commission_approve(commission=Commission.objects.get(lead=lead), actor=sales_manager)
+
+
+@pytest.mark.parametrize("to", [LeadStatus.NEW, LeadStatus.PROPOSAL, LeadStatus.CLOSED_LOST])
+def test_the_api_refuses_to_reopen_a_lead_whose_commission_is_approved_or_paid(
+    approved, sales_manager, to
+) -> None:
+    for step in ("approved", "paid"):
+        commission = (
+            approved if step == "approved" else commission_mark_paid(commission=approved, actor=sales_manager)
+        )
+        response = patch_status(commission.lead, to, lost_reason="Budget cut")
+        assert response.status_code == 400
+        [message] = response.json()["status"]
+        assert "24000.00 for Acme Partners" in message and "cannot leave Closed won" in message
+        assert (
+            ("Partners" in message)
+            if commission.status == CommissionStatus.APPROVED
+            else ("final" in message)
+        )
+        lead = Lead.objects.get(pk=commission.lead.pk)
+        assert lead.status == LeadStatus.CLOSED_WON
+        assert Commission.objects.get(pk=commission.pk).status == commission.status
+        assert not lead.events.filter(kind=LeadEventKind.STATUS_CHANGED, data__to=to).exists()
+
+
+def test_reopening_cancels_a_pending_commission_on_the_timeline_and_winning_again_earns_a_new_one(
+    partner,
+) -> None:
+    lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), "200000")
+    assert Commission.objects.get(lead=lead).status == CommissionStatus.PENDING
+
+    response = patch_status(lead, "new")
+    assert response.status_code == 200
+    assert response.json()["status"] == "new"
+    assert not Commission.objects.exists()
+    cancelled = lead.events.get(kind=LeadEventKind.REFERRED, data__cancelled=True)
+    assert cancelled.summary == (
+        "Pending commission 24000.00 for Acme Partners cancelled: the lead left Closed won"
+    )
+
+    won(Lead.objects.get(pk=lead.pk), "200000")
+    assert Commission.objects.get(lead=lead).status == CommissionStatus.PENDING
+
+
+def test_after_a_manager_withdraws_the_approval_the_lead_can_be_reopened(approved, manager_client) -> None:
+    response = manager_client.post(
+        "/admin/partners/commission/",
+        {"action": "withdraw_approval", "_selected_action": [approved.pk]},
+        follow=True,
+    )
+    assert "1 commission(s) back to pending." in response.content.decode()
+    assert patch_status(approved.lead, "proposal").status_code == 200
+    assert not Commission.objects.exists()
+
+
+def test_the_admin_change_form_shows_the_commission_rule_as_a_form_error(approved, manager_client) -> None:
+    lead = approved.lead
+    response = manager_client.post(change_url(lead), form_data(manager_client, lead, status="new"))
+    assert response.status_code == 200  # the form again, with the error
+    page = response.content.decode()
+    assert "cannot leave Closed won" in page and "Withdraw the approval in Partners" in page
+    assert Lead.objects.get(pk=lead.pk).status == LeadStatus.CLOSED_WON
+    assert Commission.objects.get(pk=approved.pk).status == CommissionStatus.APPROVED
+
+
+def test_the_admin_bulk_action_changes_the_others_and_names_the_lead_it_refused(
+    approved, partner, manager_client
+) -> None:
+    pending_lead = won(LeadFactory(partner=partner, status=LeadStatus.PROPOSAL), "1000")
+    plain = LeadFactory(status=LeadStatus.CLOSED_WON)
+    response = manager_client.post(
+        "/admin/leads/lead/",
+        {
+            "action": "crm_change_status",
+            "apply": "1",
+            "status": "proposal",
+            "_selected_action": [approved.lead.pk, pending_lead.pk, plain.pk],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 lead(s) set to Proposal" in page
+    assert "was not changed" in page and "cannot leave Closed won" in page
+    statuses = dict(Lead.objects.values_list("pk", "status"))
+    assert statuses == {
+        approved.lead.pk: LeadStatus.CLOSED_WON,
+        pending_lead.pk: LeadStatus.PROPOSAL,
+        plain.pk: LeadStatus.PROPOSAL,
+    }
+    assert list(Commission.objects.values_list("pk", flat=True)) == [approved.pk]
+
+
+def test_an_import_row_reopening_such_a_lead_is_a_bad_row(approved, tmp_path) -> None:
+    from leads.importing import leads_import
+    from leads.tests.import_files import write_csv
+
+    path = write_csv(tmp_path / "leads.csv", ["email", "status"], [approved.lead.email, "new"])
+    summary = leads_import(path=path)
+    assert summary.error_rows == 1
+    [(_row, message)] = summary.errors
+    assert "cannot leave Closed won" in message
+    assert Lead.objects.get(pk=approved.lead.pk).status == LeadStatus.CLOSED_WON
