@@ -59,6 +59,10 @@ soak: venv ## The slow fault tests (killed worker, concurrent PostgreSQL submiss
 
 smoke-prod: venv ## The product as deployed (scratch PostgreSQL, private Redis, DEBUG=false, daphne over HTTPS, db_worker) checked from outside
 	$(BIN)/pytest smoke -p no:cacheprovider $(PYTEST_ARGS)
+	@echo "Schemathesis soak (200 examples per operation) on PostgreSQL + Redis:"
+	DATABASE_URL=$${SMOKE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/es_smoke_schema} \
+	TEST_DATABASE_NAME=test_es_smoke_schema REDIS_URL=$${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/14} \
+	$(BIN)/pytest -m soak -p no:cacheprovider --create-db enterprise_scanner/tests/test_api_schemathesis.py
 
 clean: ## Remove the virtualenv, the development database and caches
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache .ruff_cache staticfiles
