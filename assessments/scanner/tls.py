@@ -160,13 +160,28 @@ def hostname_matches(host: str, names: list[str]) -> bool:
     return False
 
 
+def _verification_context() -> ssl.SSLContext:
+    """Certificate and host name checks as strict as the retriever's, but any protocol version and
+    OpenSSL's DEFAULT suites: a server that only speaks static RSA or TLS 1.0 must not look
+    "untrusted" because the handshake failed (its suites and versions have their own findings)."""
+    context = verifying_context()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("DEFAULT")
+    return context
+
+
 def _verify(host: str, port: int, policy: GuardPolicy) -> str | None:
-    """Why the certificate fails verification against the trust store (None: it passes)."""
+    """Why the certificate fails verification against the trust store (None: it passes, or the
+    handshake failed for a reason that is not the certificate's)."""
     try:
-        with _handshake(host, port, verifying_context(), policy):
+        with _handshake(host, port, _verification_context(), policy):
             return None
     except ssl.SSLCertVerificationError as exc:
         return (exc.verify_message or str(exc))[:300]
+    except ssl.SSLError:
+        return None
     except (OSError, TargetRefused) as exc:
         return f"{type(exc).__name__}: {exc}"[:300]
 

@@ -132,9 +132,10 @@ def peer_handshake(host: str, port: int, policy: GuardPolicy) -> PeerHandshake:
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     context.set_verify(SSL.VERIFY_NONE)
-    # Any version and suite this OpenSSL still has: the chain of a legacy-only server counts too.
+    # Any version and authenticated suite this OpenSSL still has, so a legacy-only server's chain is
+    # read too; never anonymous ones, which a server may prefer and which come with no certificate.
     context.set_min_proto_version(SSL.TLS1_VERSION)
-    context.set_cipher_list(b"ALL:@SECLEVEL=0")
+    context.set_cipher_list(b"ALL:!aNULL:!eNULL:@SECLEVEL=0")
     context.set_ocsp_client_callback(on_ocsp)
     sock = connect(host, port, timeout, policy)
     try:
