@@ -16,13 +16,14 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .report.tls_section import tls_rows
 from .selectors import (
     assessment_is_stale,
     assessment_queryset_for_user,
@@ -81,6 +82,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "sales_copy_sent_at",
         "target_approved_at",
         "target_approved_by",
+        "tls_configuration",
         "results",
     )
     fieldsets = (
@@ -104,6 +106,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("TLS configuration", {"fields": ("tls_configuration",)}),
         ("Raw results", {"classes": ("collapse",), "fields": ("results",)}),
     )
     inlines = (FindingInline,)
@@ -165,6 +168,16 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         if assessment_is_stale(obj):
             return "Running (stalled: re-run it)"
         return obj.get_status_display()
+
+    @admin.display(description="TLS configuration")
+    def tls_configuration(self, obj: SecurityAssessment) -> str:
+        rows = tls_rows(obj.results)
+        if not rows:
+            return "–"
+        return format_html(
+            '<table class="tls-configuration">{}</table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description="Report")
     def report_link(self, obj: SecurityAssessment) -> str:

@@ -493,6 +493,8 @@ ASSESSMENT_USER_AGENT: str = env.str(
     "ASSESSMENT_USER_AGENT",
     default="EnterpriseScanner-Assessment/1.0 (passive security check; +https://www.enterprisescanner.com/scanner)",
 )
+#: TLS handshakes of one scan run at once (protocol versions, cipher families, chain): at most this many.
+ASSESSMENT_TLS_CONCURRENCY: int = env.int("ASSESSMENT_TLS_CONCURRENCY", default=8)
 #: CA bundle the scanner trusts instead of the system store (tests: a trustme CA). Empty: system.
 ASSESSMENT_CA_BUNDLE: str = env.str("ASSESSMENT_CA_BUNDLE", default="")
 #: Registrable domains treated as HSTS-preloaded (the browsers' list itself is not shipped).

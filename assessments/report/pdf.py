@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from ..scanner import compliance
+from .tls_section import tls_story
 
 if TYPE_CHECKING:
     from ..models import Finding, RoiCalculation, SecurityAssessment
@@ -164,7 +165,8 @@ def render_report(
     worst = [f for f in findings if f.severity in ("critical", "high")]
     summary = (
         f"We examined {assessment.target_host} from the outside, as any visitor or attacker can: its HTTPS and "
-        f"HTTP responses, redirects, security headers, cookies, scripts, TLS protocol versions and certificate. "
+        f"HTTP responses, redirects, security headers, cookies, scripts, TLS protocol versions, cipher suites, "
+        f"forward secrecy, certificate and chain. "
         f"The site earns grade {assessment.grade} with a risk score of {assessment.risk_score} out of 100. "
         f"We found {len(findings)} issue(s): {counts.get('critical', 0)} critical, {counts.get('high', 0)} high, "
         f"{counts.get('medium', 0)} medium, {counts.get('low', 0)} low and {counts.get('info', 0)} informational."
@@ -180,7 +182,9 @@ def render_report(
     story += [Spacer(1, 4 * mm), _score_chart(assessment.observatory_score or 0, assessment.risk_score or 0)]
     story += [_severity_chart(counts)]
     breakdown = [["Severity", "Findings"]] + [[sev.title(), str(counts.get(sev, 0))] for sev in SEVERITIES]
-    story += [_table(breakdown, [40 * mm, 25 * mm]), PageBreak()]
+    story += [_table(breakdown, [40 * mm, 25 * mm])]
+    story += tls_story(results, s)
+    story.append(PageBreak())
 
     # Findings
     story.append(_p("Findings and how to fix them", s["h1"]))

@@ -1,7 +1,7 @@
 """Checks beyond the Observatory, each a pure function of what was retrieved.
 
 TLS and certificate facts (SSL Labs-style: trust problems cap the grade at F, deprecated
-protocols or short keys at B), information-leaking headers, Permissions-Policy, mixed content
+protocols or short keys at B; cipher suites, forward secrecy, chain and OCSP in `tls_rules`), information-leaking headers, Permissions-Policy, mixed content
 and forms that post over HTTP. Each returns (check id, evidence) pairs; `catalogue` has the words.
 """
 
@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
+from . import tls_rules
 from .retriever import Retrieval
 from .tls import TlsFacts
 
@@ -53,8 +54,10 @@ def tls_findings(facts: TlsFacts | None, *, now: datetime) -> tuple[list[Hit], s
     if cert.self_signed:
         hits.append(("tls-certificate-self-signed", f"Subject and issuer are both {cert.subject}"))
         cap = "F"
-    elif facts.verify_error and not any(
-        h[0] in ("tls-certificate-expired", "tls-certificate-hostname-mismatch") for h in hits
+    elif (
+        facts.verify_error
+        and not _only_missing_intermediate(facts)
+        and not any(h[0] in ("tls-certificate-expired", "tls-certificate-hostname-mismatch") for h in hits)
     ):
         hits.append(("tls-certificate-untrusted", f"Verification failed: {facts.verify_error}"))
         cap = "F"
@@ -69,7 +72,20 @@ def tls_findings(facts: TlsFacts | None, *, now: datetime) -> tuple[list[Hit], s
     if facts.protocols.get("TLSv1.3") is False:
         accepted = ", ".join(v for v, ok in facts.protocols.items() if ok) or "none"
         hits.append(("tls-1-3-not-supported", f"Accepted: {accepted}"))
-    return hits, cap
+    depth_hits, depth_cap = tls_rules.depth_findings(facts)
+    return hits + depth_hits, tls_rules.worse(cap, depth_cap)
+
+
+def _only_missing_intermediate(facts: TlsFacts) -> bool:
+    """Verification failed only because the server left out an intermediate that a browser would
+    fetch (AIA) or has cached: SSL Labs' "incomplete chain" (B), not an untrusted certificate (F)."""
+    chain = facts.depth.chain if facts.depth else None
+    return bool(
+        chain
+        and chain.complete is False
+        and chain.completed_by
+        and "issuer certificate" in (facts.verify_error or "")
+    )
 
 
 def header_findings(retrieval: Retrieval) -> list[Hit]:

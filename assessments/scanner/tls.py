@@ -1,32 +1,31 @@
-"""TLS facts about the HTTPS site: which protocol versions it accepts and what its certificate says.
+"""TLS facts about the HTTPS site: protocol versions, certificate, and (via `tls_depth`) cipher
+suites, forward secrecy, chain and OCSP stapling.
 
-Network side only (like the retriever, through the SSRF guard); `extra.tls_findings` judges the
-facts. Each protocol version is tried on its own connection; the certificate is read without
-verification (so an expired or self-signed one can still be described) and then verified
-separately against the trust store, recording the reason it fails.
+Network side only (like the retriever, through the SSRF guard); `extra.tls_findings` and
+`tls_rules` judge the facts. Each protocol version and cipher family is tried on its own
+connection, all at once; the certificate is read without verification (so an expired or
+self-signed one can still be described) and then verified separately against the trust store,
+recording the reason it fails.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import ssl
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from django.conf import settings
 
+from . import tls_depth, tls_suites, tls_wire
 from .guard import GuardPolicy, TargetRefused, connect
 from .retriever import verifying_context
-
-PROTOCOLS = {
-    "TLSv1.0": ssl.TLSVersion.TLSv1,
-    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
-    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
-}
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,9 @@ class TlsFacts:
     verify_error: str | None = None  # None: trusted chain and matching host name
     hostname_matches: bool | None = None
     error: str | None = None  # HTTPS could not be reached at all
+    #: cipher suites, forward secrecy, key exchange, chain and OCSP (None: no handshake)
+    depth: tls_depth.TlsDepthFacts | None = None
+    elapsed_ms: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -67,6 +69,8 @@ class TlsFacts:
             "verify_error": self.verify_error,
             "hostname_matches": self.hostname_matches,
             "error": self.error,
+            "depth": self.depth.to_json() if self.depth else None,
+            "elapsed_ms": self.elapsed_ms,
         }
 
 
@@ -156,48 +160,102 @@ def hostname_matches(host: str, names: list[str]) -> bool:
     return False
 
 
-def inspect(host: str, port: int = 443, policy: GuardPolicy | None = None) -> TlsFacts:
-    policy = policy or GuardPolicy.from_settings()
-    facts = TlsFacts(host=host, port=port)
+def _verification_context() -> ssl.SSLContext:
+    """Certificate and host name checks as strict as the retriever's, but any protocol version and
+    OpenSSL's DEFAULT suites: a server that only speaks static RSA or TLS 1.0 must not look
+    "untrusted" because the handshake failed (its suites and versions have their own findings)."""
+    context = verifying_context()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.set_ciphers("DEFAULT")
+    return context
+
+
+def _verify(host: str, port: int, policy: GuardPolicy) -> str | None:
+    """Why the certificate fails verification against the trust store (None: it passes, or the
+    handshake failed for a reason that is not the certificate's)."""
     try:
-        with _handshake(
-            host, port, _probe_context(ssl.TLSVersion.TLSv1_2) or verifying_context(), policy
-        ) as tls:
-            der = tls.getpeercert(binary_form=True)
-    except (OSError, TargetRefused) as exc:
-        der = None
-        facts.error = f"{type(exc).__name__}: {exc}"[:300]
-    if der is None:
-        # Maybe TLS 1.3 only.
-        context = _probe_context(ssl.TLSVersion.TLSv1_3)
-        try:
-            if context is None:
-                raise OSError("TLS 1.3 is not available here")
-            with _handshake(host, port, context, policy) as tls:
-                der = tls.getpeercert(binary_form=True)
-                facts.error = None
-        except (OSError, TargetRefused):
-            return facts
-    if der:
-        facts.certificate = describe_certificate(der)
-        facts.hostname_matches = hostname_matches(host, facts.certificate.names)
-    try:
-        with _handshake(host, port, verifying_context(), policy):
-            pass
+        with _handshake(host, port, _verification_context(), policy):
+            return None
     except ssl.SSLCertVerificationError as exc:
-        facts.verify_error = (exc.verify_message or str(exc))[:300]
+        return (exc.verify_message or str(exc))[:300]
+    except ssl.SSLError:
+        return None
     except (OSError, TargetRefused) as exc:
-        facts.verify_error = f"{type(exc).__name__}: {exc}"[:300]
-    for label, version in PROTOCOLS.items():
-        context = _probe_context(version)
-        if context is None:
-            facts.protocols[label] = None
-            continue
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _accepts_tls13(host: str, port: int, policy: GuardPolicy) -> bool | None:
+    context = _probe_context(ssl.TLSVersion.TLSv1_3)
+    if context is None:
+        return None
+    try:
+        with _handshake(host, port, context, policy):
+            return True
+    except ssl.SSLError:
+        return False
+    except (OSError, TargetRefused):
+        return None
+
+
+def inspect(host: str, port: int = 443, policy: GuardPolicy | None = None) -> TlsFacts:
+    """Every TLS fact about host:port. All handshakes run at once (each bounded by the scan timeout),
+    so the whole inspection takes about as long as the slowest single handshake."""
+    policy = policy or GuardPolicy.from_settings()
+    started = time.monotonic()
+    facts = TlsFacts(host=host, port=port)
+    depth = tls_depth.TlsDepthFacts()
+    pool = ThreadPoolExecutor(max_workers=settings.ASSESSMENT_TLS_CONCURRENCY, thread_name_prefix="tls-probe")
+    try:
+        peer = pool.submit(tls_depth.peer_handshake, host, port, policy)
+        verify = pool.submit(_verify, host, port, policy)
+        tls13 = pool.submit(_accepts_tls13, host, port, policy)
+        protocols = {
+            label: pool.submit(tls_depth.run_probe, host, port, probe, policy)
+            for label, probe in tls_depth.PROTOCOL_PROBES.items()
+        }
+        families = {
+            family: pool.submit(tls_depth.run_probe, host, port, probe, policy)
+            for family, probe in tls_depth.FAMILY_PROBES.items()
+        }
         try:
-            with _handshake(host, port, context, policy):
-                facts.protocols[label] = True
-        except ssl.SSLError:
-            facts.protocols[label] = False
-        except (OSError, TargetRefused):
-            facts.protocols[label] = None
-    return facts
+            handshake = peer.result()
+        except (OSError, TargetRefused) as exc:
+            facts.error = f"{type(exc).__name__}: {exc}"[:300]
+            return facts
+        if handshake.chain:
+            leaf = handshake.chain[0]
+            facts.certificate = describe_certificate(leaf.public_bytes(serialization.Encoding.DER))
+            facts.hostname_matches = hostname_matches(host, facts.certificate.names)
+        depth.negotiated = handshake.negotiated
+        depth.chain, depth.ocsp = tls_depth.judge_handshake(handshake, policy=policy)
+        facts.verify_error = verify.result()
+        for label, future in protocols.items():
+            try:
+                choice = future.result()
+            except (OSError, TargetRefused):
+                facts.protocols[label] = None
+                continue
+            facts.protocols[label] = (
+                choice.accepted and tls_wire.VERSION_NAMES.get(choice.version or 0) == label
+            )
+        facts.protocols["TLSv1.3"] = tls13.result()
+        for family, future in families.items():
+            try:
+                choice = future.result()
+            except (OSError, TargetRefused) as exc:
+                depth.errors[family] = f"{type(exc).__name__}: {exc}"[:200]
+                continue
+            depth.families[family] = tls_suites.name(choice.cipher) if choice.cipher is not None else None
+            if choice.accepted:
+                depth.family_versions[family] = tls_wire.VERSION_NAMES.get(choice.version or 0, "?")
+            if family == "ECDHE" and choice.kex_group:
+                depth.ecdhe_group, depth.ecdhe_bits = choice.kex_group, choice.kex_bits
+            if family == "DHE" and choice.kex_bits:
+                depth.dh_bits = choice.kex_bits
+        facts.depth = depth
+        return facts
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        facts.elapsed_ms = round((time.monotonic() - started) * 1000)
