@@ -269,7 +269,8 @@ class Stack:
             timeout=timeout,
         )
         if check and result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            tail = "\n".join(result.stderr.splitlines()[-25:])
+            raise RuntimeError(f"manage.py {' '.join(args)[:200]} failed:\n{result.stdout[-2000:]}\n{tail}")
         return result
 
     def python(self, code: str) -> str:
@@ -343,6 +344,10 @@ class Stack:
     def cookie_header(self, client: httpx.Client) -> str:
         """The Cookie header a browser logged in like `client` sends (for websockets)."""
         return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+    def clear_cache(self) -> None:
+        """Empty the stack's cache (the per-IP throttle counters), for checks that use up the budget."""
+        self.python("from django.core.cache import cache\ncache.clear()")
 
     def wait_until(self, predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
         return wait_until(predicate, timeout=timeout, what=what, interval=interval)
