@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak smoke-prod
+.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak smoke-prod parity parity-install
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,17 @@ check: venv ## Django's deployment checklist with production settings (needs SEC
 
 bench: venv ## Benchmarks vs references, reduced scale (BENCH_SCALE=1 for full; BENCH_POSTGRES / BENCH_REDIS URLs add those)
 	$(BIN)/python bench/run.py
+
+PARITY_DIR ?= .parity
+parity-install: ## Install the MDN HTTP Observatory (pinned in assessments/tests/parity/package-lock.json) into .parity/ for the parity tests
+	mkdir -p $(PARITY_DIR)
+	cp assessments/tests/parity/package.json assessments/tests/parity/package-lock.json $(PARITY_DIR)/
+	cd $(PARITY_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	# --ignore-scripts skips the HSTS preload download: an empty list (no loopback host is preloaded)
+	echo '{}' > $(PARITY_DIR)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json
+
+parity: venv ## Compare our scanner with the real Observatory on the loopback fixture sites (needs root: ports 80/443)
+	PARITY_REQUIRED=1 $(BIN)/pytest -m parity -p no:cacheprovider $(PYTEST_ARGS)
 
 soak: venv ## The slow fault tests (killed worker, concurrent PostgreSQL submissions): minutes, not seconds
 	$(BIN)/pytest -m soak -p no:cacheprovider $(PYTEST_ARGS)

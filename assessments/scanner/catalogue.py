@@ -103,6 +103,15 @@ SRI = Guidance(
     ),
     fix='Load third-party scripts over https:// and add integrity="sha384-…" crossorigin="anonymous" to each <script> tag (generate the hash with `openssl dgst -sha384 -binary file.js | openssl base64 -A`).',
 )
+HTML = Guidance(
+    area="script-integrity",
+    why=(
+        "The page is served as HTML but cannot be parsed (an inline style opens a CSS @media or "
+        "@supports block it never closes, or the markup itself is broken), so neither browsers nor "
+        "this scan can tell reliably which scripts it loads or which policies it declares."
+    ),
+    fix="Serve well-formed HTML: validate the page (e.g. with the W3C validator) and close every CSS block in style attributes.",
+)
 XCTO = Guidance(
     area="browser-hardening",
     why="Without X-Content-Type-Options: nosniff, browsers may guess that an uploaded file or API response is a script or stylesheet and run it.",
@@ -388,6 +397,7 @@ FINDINGS: dict[str, tuple[str, str, Guidance]] = {
         "medium",
         SRI,
     ),
+    "html-not-parseable": ("The page cannot be parsed as HTML", "medium", HTML),
     # X-Content-Type-Options
     "x-content-type-options-not-implemented": ("No X-Content-Type-Options: nosniff", "low", XCTO),
     "x-content-type-options-header-invalid": ("X-Content-Type-Options not recognised", "low", XCTO),

@@ -79,6 +79,7 @@ SCORE_MODIFIERS: dict[str, int] = {
     "sri-not-implemented-but-external-scripts-loaded-securely": -5,
     "sri-implemented-but-external-scripts-not-loaded-securely": -20,
     "sri-not-implemented-and-external-scripts-not-loaded-securely": -50,
+    "html-not-parseable": -20,
     # x-content-type-options
     "x-content-type-options-nosniff": 0,
     "x-content-type-options-not-implemented": -5,

@@ -1,7 +1,9 @@
-"""Retriever: the scanner's only HTTP client. Ordinary GET requests, nothing else is sent.
+"""Retriever: the scanner's only HTTP client. Ordinary GET requests and one CORS preflight.
 
 Like the Mozilla HTTP Observatory it fetches the site over HTTPS and over HTTP (following and
-recording redirects, at most 10), and once more with a foreign `Origin` to see what CORS allows.
+recording redirects: after 10 the 11th answer is taken as it is), then sends the final URL a CORS
+preflight (`OPTIONS` with a foreign `Origin`, as a browser would before a cross-site request),
+and a GET with that `Origin` to see what a simple cross-site read is allowed.
 The "auto" response the header tests read is the HTTPS one when HTTPS works, else the HTTP one.
 
 Safety (see `guard`): every hop's URL is checked (scheme, port) and its host resolved and checked
@@ -28,6 +30,33 @@ from .html import ParsedHtml, parse_html
 
 MAX_REDIRECTS = 10
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Headers a repeat of which is dropped rather than joined (Node's http parser, hence the
+#: Observatory, keeps the first): every other repeated header reads as its values joined by ", "
+#: (RFC 9110 §5.3), so e.g. two X-Frame-Options headers read "DENY, DENY" — invalid.
+FIRST_VALUE_ONLY = frozenset(
+    {
+        "age",
+        "authorization",
+        "content-length",
+        "content-type",
+        "etag",
+        "expires",
+        "from",
+        "host",
+        "if-modified-since",
+        "if-unmodified-since",
+        "last-modified",
+        "location",
+        "max-forwards",
+        "proxy-authorization",
+        "referer",
+        "retry-after",
+        "server",
+        "user-agent",
+    }
+)
+#: Media types the Observatory reads as HTML (compared as sent, parameters dropped).
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: The Origin sent to see whether the site lets any other site read it (CORS).
 CORS_PROBE_ORIGIN = "https://cors-probe.enterprisescanner.com"
 
@@ -46,6 +75,14 @@ class Hop:
     status: int | None
 
 
+@dataclass(frozen=True)
+class SetCookie:
+    """One `Set-Cookie` header and the URL that sent it (its default domain and path)."""
+
+    url: str
+    header: str
+
+
 @dataclass
 class FetchedResponse:
     """The last response of a redirect chain, and the cookies set anywhere along it."""
@@ -55,16 +92,25 @@ class FetchedResponse:
     headers: list[tuple[str, str]]  # names lower-cased, in order, repeats kept
     body: str
     verified: bool  # the TLS certificate chain and host name were valid (always True for http)
-    set_cookies: list[str] = field(default_factory=list)
+    set_cookies: list[str] = field(default_factory=list)  # this response's own Set-Cookie headers
     truncated: bool = False
+    #: Every Set-Cookie of the chain (redirect hops included), in order, with the URL that set it.
+    chain_cookies: list[SetCookie] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.chain_cookies:  # a response built on its own: its cookies are the chain's
+            self.chain_cookies = [SetCookie(self.url, header) for header in self.set_cookies]
 
     def header_values(self, name: str) -> list[str]:
         name = name.lower()
         return [value for key, value in self.headers if key == name]
 
     def header(self, name: str) -> str | None:
+        """The field's value as a client reads it: repeats joined with ", " (see FIRST_VALUE_ONLY)."""
         values = self.header_values(name)
-        return values[0] if values else None
+        if not values:
+            return None
+        return values[0] if name.lower() in FIRST_VALUE_ONLY else ", ".join(values)
 
     @property
     def scheme(self) -> str:
@@ -73,6 +119,12 @@ class FetchedResponse:
     @property
     def mime_type(self) -> str:
         return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
+
+    @property
+    def is_html(self) -> bool:
+        """Whether the Observatory reads the body as HTML: a Content-Type of text/html or
+        application/xhtml+xml (a missing one is not HTML)."""
+        return (self.header("content-type") or "").split(";", 1)[0] in HTML_TYPES
 
     @cached_property
     def html(self) -> ParsedHtml:
@@ -88,7 +140,8 @@ class Retrieval:
     https: FetchedResponse | None = None
     http_redirects: list[Hop] = field(default_factory=list)
     https_redirects: list[Hop] = field(default_factory=list)
-    cors: FetchedResponse | None = None
+    cors: FetchedResponse | None = None  # GET with a foreign Origin
+    cors_preflight: FetchedResponse | None = None  # OPTIONS preflight with that Origin
     cors_origin: str = CORS_PROBE_ORIGIN
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -197,42 +250,47 @@ class Retriever:
             client.close()
 
     def fetch_chain(
-        self, url: str, *, extra_headers: dict[str, str] | None = None
+        self, url: str, *, method: str = "GET", extra_headers: dict[str, str] | None = None
     ) -> tuple[FetchedResponse, list[Hop]]:
-        """GET `url`, following redirects; retried without certificate checks if they fail."""
+        """`method` `url`, following redirects; retried without certificate checks if they fail."""
         try:
-            return self._follow(url, verified=True, extra_headers=extra_headers)
+            return self._follow(url, method=method, verified=True, extra_headers=extra_headers)
         except httpx.HTTPError as exc:
             if urlsplit(url).scheme == "https" and _is_certificate_error(exc):
-                return self._follow(url, verified=False, extra_headers=extra_headers)
+                return self._follow(url, method=method, verified=False, extra_headers=extra_headers)
             raise
 
     def _follow(
-        self, url: str, *, verified: bool, extra_headers: dict[str, str] | None
+        self, url: str, *, method: str, verified: bool, extra_headers: dict[str, str] | None
     ) -> tuple[FetchedResponse, list[Hop]]:
+        """Follow at most MAX_REDIRECTS redirects; the answer after that is final, even a 3xx
+        (the Observatory grades it rather than failing the scan)."""
         client = self._clients[verified]
         hops: list[Hop] = []
-        cookies: list[str] = []
+        cookies: list[SetCookie] = []
         chain_verified = verified
-        for _ in range(MAX_REDIRECTS + 1):
+        while True:
             _, host, port = check_url(url, self.policy)
             resolve(host, port, self.policy)  # refuse before connecting, with a clear reason
             try:
-                response, body, truncated = self._get(client, url, extra_headers)
+                response, body, truncated = self._send(client, method, url, extra_headers)
             except httpx.HTTPError as exc:
                 # A later hop with a bad certificate: read it leniently, and remember the chain
                 # was not valid (the Observatory's "invalid certificate during redirection").
                 if chain_verified and hops and urlsplit(url).scheme == "https" and _is_certificate_error(exc):
                     chain_verified = False
-                    response, body, truncated = self._get(self._clients[False], url, extra_headers)
                     client = self._clients[False]
+                    response, body, truncated = self._send(client, method, url, extra_headers)
                 else:
                     raise
             hops.append(Hop(url=url, status=response.status_code))
-            cookies += response.headers.get_list("set-cookie")
+            own_cookies = response.headers.get_list("set-cookie")
+            cookies += [SetCookie(url, header) for header in own_cookies]
             location = response.headers.get("location")
-            if response.status_code in REDIRECT_STATUSES and location:
+            if response.status_code in REDIRECT_STATUSES and location and len(hops) <= MAX_REDIRECTS:
                 url = _absolute(url, location)
+                if response.status_code == 303:
+                    method = "GET"
                 continue
             fetched = FetchedResponse(
                 url=url,
@@ -240,16 +298,19 @@ class Retriever:
                 headers=[(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw],
                 body=body,
                 verified=chain_verified,
-                set_cookies=cookies,
+                set_cookies=own_cookies,
                 truncated=truncated,
+                chain_cookies=cookies,
             )
             return fetched, hops
-        raise httpx.TooManyRedirects(f"More than {MAX_REDIRECTS} redirects from {hops[0].url}")
 
-    def _get(
-        self, client: httpx.Client, url: str, extra_headers: dict[str, str] | None
+    def _send(
+        self, client: httpx.Client, method: str, url: str, extra_headers: dict[str, str] | None
     ) -> tuple[httpx.Response, str, bool]:
-        request = client.build_request("GET", url, headers=extra_headers or {})
+        request = client.build_request(method, url, headers=extra_headers or {})
+        return self._read(client, request)
+
+    def _read(self, client: httpx.Client, request: httpx.Request) -> tuple[httpx.Response, str, bool]:
         response = client.send(request, stream=True)
         try:
             chunks: list[bytes] = []
@@ -303,11 +364,24 @@ def retrieve(*, host: str, path: str = "/", http_port: int = 80, https_port: int
             raise SiteUnreachable(
                 f"The site did not answer over HTTPS or HTTP ({detail}).", transient=transient
             )
-        try:
-            start = https_url if retrieval.https else http_url
-            retrieval.cors, _ = retriever.fetch_chain(start, extra_headers={"Origin": CORS_PROBE_ORIGIN})
-        except (httpx.HTTPError, TargetRefused) as exc:
-            retrieval.errors["cors"] = f"{type(exc).__name__}: {exc}"[:500]
+        # The CORS probes go to where the graded session ended (the Observatory's preflight URL).
+        auto = retrieval.auto
+        assert auto is not None
+        probes = (
+            (
+                "cors_preflight",
+                "OPTIONS",
+                {"Origin": CORS_PROBE_ORIGIN, "Access-Control-Request-Method": "GET"},
+            ),
+            ("cors", "GET", {"Origin": CORS_PROBE_ORIGIN}),
+        )
+        for attribute, method, headers in probes:
+            try:
+                probe, _ = retriever.fetch_chain(auto.url, method=method, extra_headers=headers)
+            except (httpx.HTTPError, TargetRefused) as exc:
+                retrieval.errors[attribute] = f"{type(exc).__name__}: {exc}"[:500]
+            else:
+                setattr(retrieval, attribute, probe)
     return retrieval
 
 

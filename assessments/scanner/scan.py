@@ -117,7 +117,14 @@ def evaluate(retrieval: Retrieval, tls_facts: tls.TlsFacts | None, *, now: datet
 
 
 class ScanFailed(Exception):
-    """The site answered, but not with a page we can assess (e.g. a 5xx)."""
+    """The site answered, but not with a page we can assess (a 1xx, a 5xx, or a 4xx other than
+    401/403)."""
+
+
+def gradable_status(status: int) -> bool:
+    """2xx, 3xx, 401 and 403 are graded, as the Observatory does: a login wall (401/403) or a
+    redirect the scan stopped following is an ordinary front page whose headers still count."""
+    return 200 <= status < 400 or status in (401, 403)
 
 
 def run_scan(target_url: str) -> ScanOutcome:
@@ -130,7 +137,10 @@ def run_scan(target_url: str) -> ScanOutcome:
     retrieval = retrieve(host=host, path=parts.path or "/", http_port=http_port, https_port=https_port)
     auto = retrieval.auto
     assert auto is not None
-    if not 200 <= auto.status < 300:
-        raise ScanFailed(f"The site answered {auto.url} with HTTP {auto.status}, not a page (2xx).")
+    if not gradable_status(auto.status):
+        raise ScanFailed(
+            f"The site answered {auto.url} with HTTP {auto.status}, not a page we can grade "
+            "(2xx, 3xx, 401 or 403)."
+        )
     facts = tls.inspect(host, https_port) if retrieval.https else None
     return evaluate(retrieval, facts, now=timezone.now())

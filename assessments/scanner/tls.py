@@ -133,7 +133,7 @@ def describe_certificate(der: bytes) -> CertificateFacts:
         issuer=cert.issuer.rfc4514_string()[:300],
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
-        names=names[:50],
+        names=names,  # every name: CDN certificates carry hundreds, and any may be the host
         self_signed=cert.issuer == cert.subject,
         key_type=key_type,
         key_bits=bits,

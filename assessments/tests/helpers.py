@@ -37,10 +37,12 @@ def site(
     verified: bool = True,
     cookies: list[str] | None = None,
     cors_headers: dict[str, str] | None = None,
+    preflight_headers: dict[str, str] | None = None,
     host: str = "example.com",
 ) -> Retrieval:
     """A retrieval of `host`: HTTPS answering with `headers`, HTTP redirecting along `http_route`
-    (default: to https on the same host)."""
+    (default: to https on the same host). `cors_headers` answer both CORS probes (the preflight
+    and the GET with an Origin) unless `preflight_headers` gives the preflight's own."""
     retrieval = Retrieval(host=host)
     if https:
         retrieval.https = response(
@@ -58,8 +60,10 @@ def site(
             cookies=None if https else cookies,
         )
         retrieval.http_redirects = [Hop(u, 301) for u in route[:-1]] + [Hop(final, 200)]
+    url = retrieval.auto.url if retrieval.auto else f"https://{host}/"
     if cors_headers is not None:
-        retrieval.cors = response(
-            retrieval.auto.url if retrieval.auto else f"https://{host}/", headers=cors_headers
-        )
+        retrieval.cors = response(url, headers=cors_headers)
+    preflight = preflight_headers if preflight_headers is not None else cors_headers
+    if preflight is not None:
+        retrieval.cors_preflight = response(url, headers=preflight)
     return retrieval

@@ -73,13 +73,18 @@ CSP_CASES = [
         False,
     ),
     ("default-src 'self'; script-src 'strict-dynamic'", "csp-header-invalid", -25, False),
-    ("default-src 'self'; scr!pt-src 'self'", "csp-header-invalid", -25, False),
+    ("img-s", "csp-header-invalid", -25, False),  # shorter than any directive
+    # A repeated directive is invalid (browsers silently use the first one); repeated reporting
+    # endpoints are only a warning.
+    ("default-src 'self'; script-src 'self'; script-src 'unsafe-inline'", "csp-header-invalid", -25, False),
+    ("default-src 'none'; DEFAULT-SRC 'self'", "csp-header-invalid", -25, False),
     (
-        "default-src 'self'; script-src 'self'; script-src 'unsafe-inline'",
+        "default-src 'self'; report-uri /a; report-uri /b",
         "csp-implemented-but-duplicate-directives",
         0,
         True,
     ),
+    ("default-src 'self'; report-to a; report-to b", "csp-implemented-but-duplicate-directives", 0, True),
 ]
 
 
@@ -505,5 +510,6 @@ def test_every_result_name_in_the_score_table_is_exercised_here() -> None:
         "redirection-all-redirects-preloaded",
         "hsts-preloaded",
         "sri-not-implemented-response-not-html",
+        "html-not-parseable",  # test_parity_defects
     }
     assert set(SCORE_MODIFIERS) - covered == set()

@@ -9,9 +9,9 @@ as in browsers.
 
 from __future__ import annotations
 
-from ..retriever import Retrieval
+from ..retriever import FetchedResponse, Retrieval
 from . import TestResult
-from .csp_parser import CspInvalid, parse_policies, split_policies
+from .csp_parser import CspInvalid, ParsedCsp, parse_policies, split_policies
 
 NAME = "content-security-policy"
 DANGEROUSLY_BROAD = frozenset(
@@ -35,38 +35,54 @@ def _has_nonce_or_hash(sources: set[str]) -> bool:
     return any(source.startswith(NONCE_HASH_PREFIXES) for source in sources)
 
 
+def policies(response: FetchedResponse) -> tuple[list[str], list[str]]:
+    """The header policies and the `<meta http-equiv>` ones (read only from an HTML page)."""
+    meta = response.html.http_equiv.get("content-security-policy", []) if response.is_html else []
+    return split_policies(response.header_values("content-security-policy")), meta
+
+
+def frame_ancestors(response: FetchedResponse | None) -> set[str] | None:
+    """The enforced `frame-ancestors` sources, or None when the page sets none (or its CSP is
+    invalid). Only a header sets it: browsers ignore it in `<meta>` — where the Observatory
+    counts it (a documented departure: docs/scanner-parity.md)."""
+    if response is None:
+        return None
+    header, meta = policies(response)
+    try:
+        parse_policies(header + meta)
+        return parse_policies(header).get("frame-ancestors")
+    except CspInvalid:
+        return None
+
+
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     if response is None:
         return TestResult(NAME, "csp-not-implemented", False)
-    http_policies = split_policies(response.header_values("content-security-policy"))
-    meta_policies = split_policies(response.html.http_equiv.get("content-security-policy", []))
+    http_policies, meta_policies = policies(response)
     evidence = "; ".join(http_policies + meta_policies)[:1024]
     try:
-        csp = parse_policies(http_policies)
-        meta = parse_policies(meta_policies, meta=True)
+        csp = parse_policies(http_policies + meta_policies)
     except CspInvalid as exc:
         return TestResult(NAME, "csp-header-invalid", False, evidence=evidence, data={"error": str(exc)})
-    header_only = csp.directives.copy()
-    for name, sources in meta.directives.items():
-        csp.directives[name] = (
-            (csp.directives[name] & sources or {"'none'"}) if name in csp.directives else sources
-        )
-    csp.duplicates += meta.duplicates
+    try:
+        header_only = parse_policies(http_policies)
+    except CspInvalid:
+        header_only = ParsedCsp()
+    try:
+        meta = parse_policies(meta_policies, meta=True)
+    except CspInvalid:
+        meta = ParsedCsp()
 
-    if not csp.directives:
-        if response.header("content-security-policy-report-only"):
-            return TestResult(
-                NAME,
-                "csp-not-implemented-but-reporting-enabled",
-                False,
-                evidence=response.header("content-security-policy-report-only") or "",
-            )
+    if header_only.size + meta.size == 0:
+        report_only = response.header("content-security-policy-report-only")
+        if report_only:
+            return TestResult(NAME, "csp-not-implemented-but-reporting-enabled", False, evidence=report_only)
         return TestResult(NAME, "csp-not-implemented", False)
 
     directives = csp.directives
     default_src = directives.get("default-src")
-    frame_ancestors = header_only.get("frame-ancestors") or {"*"}
+    ancestors = header_only.get("frame-ancestors") or {"*"}
     object_src = set(directives.get("object-src") or default_src or {"*"})
     script_src = set(directives.get("script-src") or default_src or {"*"})
     style_src = set(directives.get("style-src") or default_src or {"*"})
@@ -86,7 +102,7 @@ def analyze(retrieval: Retrieval) -> TestResult:
         else:
             result = "csp-header-invalid"
 
-    is_https = response.scheme == "https"
+    is_https = retrieval.https is not None  # the graded session began on https://
     active_sources = [
         source
         for name, sources in directives.items()
@@ -122,7 +138,7 @@ def analyze(retrieval: Retrieval) -> TestResult:
         result = "csp-implemented-but-duplicate-directives"
     data = {
         "policy": {name: sorted(sources) for name, sources in sorted(directives.items())},
-        "frame_ancestors_restricted": not (frame_ancestors & DANGEROUSLY_BROAD),
+        "frame_ancestors_restricted": not (ancestors & DANGEROUSLY_BROAD),
         "duplicates": sorted(set(csp.duplicates)),
     }
     return TestResult(NAME, result, passed, evidence=evidence, data=data)

@@ -1,7 +1,7 @@
 """cross-origin-resource-policy: may other sites embed this response (Spectre-style leaks)?
 
-Unlike COEP and COOP, a `<meta http-equiv>` counts when the header is absent, and the token is
-compared case-insensitively.
+Only the header counts (browsers ignore a `<meta http-equiv>` naming it); the token is compared
+case-insensitively, and the header sent twice reads "same-origin, same-origin": invalid.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ RESULTS = {
 
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
-    value = None
-    if response is not None:
-        meta = response.html.http_equiv.get("cross-origin-resource-policy", [])
-        value = response.header("cross-origin-resource-policy") or (meta[-1] if meta else None)
+    value = response.header("cross-origin-resource-policy") if response is not None else None
     return single_token_result(
         test=NAME,
         header="Cross-Origin-Resource-Policy",

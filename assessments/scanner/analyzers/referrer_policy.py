@@ -1,6 +1,7 @@
 """referrer-policy: do links to other sites leak the page's full URL?
 
-Header and `<meta name="referrer">` are read together; the last recognised value wins.
+Header and `<meta name="referrer">` (the last one on an HTML page) are read together; the last
+recognised value wins. A `<meta http-equiv="Referrer-Policy">` does not count: browsers ignore it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     if response is None:
         return TestResult(NAME, "referrer-policy-not-implemented", True)
-    values = response.header_values("referrer-policy") + response.html.http_equiv.get("referrer-policy", [])
+    meta = response.html.referrer if response.is_html else None
+    values = response.header_values("referrer-policy") + ([meta] if meta else [])
     if not values:
         return TestResult(NAME, "referrer-policy-not-implemented", True)
     joined = ", ".join(values)

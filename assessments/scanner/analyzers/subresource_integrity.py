@@ -1,7 +1,8 @@
 """subresource-integrity: are scripts from other sites pinned by hash, and loaded over HTTPS?
 
 Scripts from the page's own registrable domain need no SRI; foreign ones do. A protocol-relative
-`//cdn…/x.js` counts as foreign and insecure, as in the Observatory.
+`//cdn…/x.js` counts as foreign and insecure, as in the Observatory. Only a page served as
+text/html or application/xhtml+xml is read; one that cannot be parsed is `html-not-parseable`.
 """
 
 from __future__ import annotations
@@ -40,10 +41,17 @@ def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     if response is None:
         return TestResult(NAME, "sri-not-implemented-but-no-scripts-loaded", True)
-    if response.mime_type and response.mime_type not in ("text/html", "application/xhtml+xml"):
+    if not response.is_html:
         return TestResult(NAME, "sri-not-implemented-response-not-html", True)
+    if not response.html.parseable:
+        return TestResult(
+            NAME, "html-not-parseable", False, evidence="The page says it is HTML but cannot be parsed."
+        )
     scripts = response.html.scripts
-    site_domain = registrable_domain(retrieval.host) or retrieval.host
+    # Registrable domains, as the Observatory compares them: an IP address or a bare host name
+    # has none, so two such hosts compare equal.
+    site_domain = registrable_domain(retrieval.host)
+    session_https = retrieval.https is not None  # the graded session began on https://
     result: str | None = None
     foreign = False
     external: dict[str, dict[str, str | None]] = {}
@@ -58,10 +66,10 @@ def analyze(retrieval: Retrieval) -> TestResult:
             same_site = True
         else:
             host = urlsplit(src).hostname or ""
-            same_site = (registrable_domain(host) or host) == site_domain
+            same_site = registrable_domain(host) == site_domain
         secure_origin = relative_origin or (same_site and not relative_protocol)
         scheme = urlsplit(src).scheme.lower() if full_url else None
-        secure_scheme = scheme == "https" or (relative_origin and response.scheme == "https")
+        secure_scheme = scheme == "https" or (relative_origin and session_https)
         if not secure_origin:
             foreign = True
             external[src[:512]] = {"integrity": script.integrity, "crossorigin": script.crossorigin}

@@ -1,4 +1,7 @@
-"""x-content-type-options: `nosniff` stops browsers running an upload as script or style."""
+"""x-content-type-options: `nosniff` stops browsers running an upload as script or style.
+
+The header sent twice reads "nosniff, nosniff": invalid, as in the Observatory.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ NAME = "x-content-type-options"
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     header = response.header("x-content-type-options") if response else None
-    if header is None:
+    if not header:
         return TestResult(NAME, "x-content-type-options-not-implemented", False)
     evidence = f"X-Content-Type-Options: {header[:256]}"
     if header[:256].strip().lower() == "nosniff":

@@ -1,13 +1,13 @@
 """x-frame-options: can other sites frame this page (clickjacking)?
 
 CSP `frame-ancestors` (header only: browsers ignore it in `<meta>`) supersedes X-Frame-Options.
+The header sent twice reads as "DENY, DENY": invalid, as in the Observatory.
 """
 
 from __future__ import annotations
 
 from ..retriever import Retrieval
-from . import TestResult
-from .csp_parser import CspInvalid, parse_policies, split_policies
+from . import TestResult, content_security_policy
 
 NAME = "x-frame-options"
 
@@ -29,15 +29,10 @@ def analyze(retrieval: Retrieval) -> TestResult:
             result = "x-frame-options-header-invalid"
     else:
         result = "x-frame-options-not-implemented"
-    try:
-        csp = parse_policies(split_policies(response.header_values("content-security-policy")))
-    except CspInvalid:
-        csp = None
-    if csp is not None and csp.get("frame-ancestors"):
+    ancestors = content_security_policy.frame_ancestors(response)
+    if ancestors:
         result = "x-frame-options-implemented-via-csp"
-        evidence = "Content-Security-Policy: frame-ancestors " + " ".join(
-            sorted(csp.get("frame-ancestors") or ())
-        )
+        evidence = "Content-Security-Policy: frame-ancestors " + " ".join(sorted(ancestors))
     passed = result in (
         "x-frame-options-allow-from-origin",
         "x-frame-options-sameorigin-or-deny",
