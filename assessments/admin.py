@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -23,6 +24,7 @@ from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .report.dns_section import is_dns_finding, summary_rows
 from .selectors import (
     assessment_is_stale,
     assessment_queryset_for_user,
@@ -82,6 +84,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "target_approved_at",
         "target_approved_by",
         "results",
+        "dns_email_security",
     )
     fieldsets = (
         (None, {"fields": ("lead", "target_url", "target_host", "assessment_type")}),
@@ -104,6 +107,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        ("DNS and e-mail security", {"fields": ("dns_email_security",)}),
         ("Raw results", {"classes": ("collapse",), "fields": ("results",)}),
     )
     inlines = (FindingInline,)
@@ -165,6 +169,13 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         if assessment_is_stale(obj):
             return "Running (stalled: re-run it)"
         return obj.get_status_display()
+
+    @admin.display(description="Checks")
+    def dns_email_security(self, obj: SecurityAssessment) -> str:
+        """SPF, DMARC, MTA-STS, TLS-RPT, CAA, DNSSEC, MX and security.txt as the scan found them."""
+        rows = summary_rows((obj.results or {}).get("dns")) if obj.pk else []
+        findings = [f.title for f in obj.findings.all() if is_dns_finding(f.check_id)] if rows else []
+        return render_to_string("admin/assessments/dns_summary.html", {"rows": rows, "findings": findings})
 
     @admin.display(description="Report")
     def report_link(self, obj: SecurityAssessment) -> str:

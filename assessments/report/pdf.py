@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from ..scanner import compliance
+from .dns_section import pdf_section as dns_pdf_section
 
 if TYPE_CHECKING:
     from ..models import Finding, RoiCalculation, SecurityAssessment
@@ -181,6 +182,7 @@ def render_report(
     story += [_severity_chart(counts)]
     breakdown = [["Severity", "Findings"]] + [[sev.title(), str(counts.get(sev, 0))] for sev in SEVERITIES]
     story += [_table(breakdown, [40 * mm, 25 * mm]), PageBreak()]
+    story += dns_pdf_section(results, findings, s, _table)
 
     # Findings
     story.append(_p("Findings and how to fix them", s["h1"]))

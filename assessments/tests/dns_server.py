@@ -164,7 +164,9 @@ def dns_server(zone: DnsZone) -> Iterator[int]:
     else:  # pragma: no cover
         raise RuntimeError("no free port for the test DNS server")
     for server in (udp, tcp):  # a short poll interval: stopping takes milliseconds, not 0.5 s
-        threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        threading.Thread(
+            target=server.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
     try:
         yield port
     finally:

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import time
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from assessments.models import AssessmentStatus, SecurityAssessment
 from assessments.scanner.dnsmail.checks import inspect_domain
 from assessments.scanner.dnsmail.resolver import parse_resolver
+from assessments.scanner.scan import EXTRA_RISK
+from assessments.services import assessment_create_by_staff
+from leads.tests.factories import LeadFactory
 
 from .dns_server import DnsZone, dns_server, served_getaddrinfo
-from .servers import free_port, server_context
+from .servers import GOOD_HEADERS, GOOD_PAGE, free_port, server_context
+from .test_end_to_end import pdf_text
 
 DOMAIN = "acme-corp.com"
 HOST = "www.acme-corp.com"
@@ -365,3 +371,84 @@ def test_resolver_setting(entry, address, port) -> None:
 def test_resolver_setting_refuses_nonsense(entry) -> None:
     with pytest.raises(ImproperlyConfigured):
         parse_resolver(entry)
+
+
+# --- The whole assessment: scan → stored findings → admin → PDF ------------------------------------
+
+
+def serve_site(start_server, web) -> None:
+    web.expect_request("/").respond_with_data(GOOD_PAGE, content_type="text/html", headers=GOOD_HEADERS)
+    serve(web, "/.well-known/security.txt", security_txt(timezone.now() + dt.timedelta(days=200)))
+    http = start_server()
+    http.expect_request("/").respond_with_data(
+        "", status=301, headers={"Location": f"https://{HOST}:{web.port}/"}
+    )
+
+
+def staff_scan(capture) -> SecurityAssessment:
+    lead = LeadFactory(email="ciso@acme-corp.com", first_name="Ada")
+    with capture(execute=True):
+        assessment = assessment_create_by_staff(
+            lead=lead, target_url=f"https://{HOST}/", assessment_type="standard", actor=None
+        )
+    return SecurityAssessment.objects.get(pk=assessment.pk)
+
+
+@pytest.mark.django_db
+def test_full_scan_reports_dns_findings_in_the_admin_and_the_pdf_and_the_risk_not_the_grade(
+    settings, zone, web, start_server, admin_client, django_capture_on_commit_callbacks
+) -> None:
+    serve_site(start_server, web)
+    zone.add(DOMAIN, "MX", "10 mail.acme-corp.com.")
+    zone.txt(DOMAIN, "v=spf1 mx -all")
+    zone.txt(f"_dmarc.{DOMAIN}", "v=DMARC1; p=none; rua=mailto:dmarc@acme-corp.com")
+    zone.add(DOMAIN, "CAA", '0 issue "letsencrypt.org"')
+
+    started = time.monotonic()
+    assessment = staff_scan(django_capture_on_commit_callbacks)
+    elapsed = time.monotonic() - started
+
+    assert assessment.status == AssessmentStatus.COMPLETED, assessment.error
+    assert assessment.grade == "A+"  # the Observatory's grade: DNS findings never change it
+    found = {f.check_id: f for f in assessment.findings.all()}
+    dns_ids = {"dmarc-policy-none", "mta-sts-missing", "tls-rpt-missing", "dnssec-not-enabled"}
+    assert set(found) == dns_ids | {"info-leak-server-version"}
+    dmarc = found["dmarc-policy-none"]
+    assert dmarc.severity == "medium" and "p=none" in dmarc.evidence
+    assert '_dmarc.example.com.  TXT  "v=DMARC1; p=reject' in dmarc.recommendation
+    assert "PCI DSS 4.0.1 5.4.1" in dmarc.compliance_refs
+    assert assessment.risk_score == sum(EXTRA_RISK[f.severity] for f in found.values()) == 2 + 7 + 2 + 0 + 2
+    dns = assessment.results["dns"]
+    assert dns["domain"] == DOMAIN and dns["dnssec"]["state"] == "unsigned"
+    assert dns["duration_ms"] < 1000
+    assert elapsed < 4  # scan, PDF and e-mail of a local target
+
+    page = admin_client.get(f"/admin/assessments/securityassessment/{assessment.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "DNS and e-mail security" in html
+    assert "p=none, pct=100, rua=mailto:dmarc@acme-corp.com" in html
+    assert "at acme-corp.com: 0 issue &quot;letsencrypt.org&quot;" in html
+    assert "DMARC policy is none (monitoring only)" in html
+
+    text = pdf_text(assessment)
+    assert "DNS and e-mail security" in text
+    assert "p=none, pct=100" in text
+    assert "DMARC policy is none (monitoring only)" in text
+
+
+@pytest.mark.django_db
+def test_scan_completes_when_dns_fails(
+    settings, zone, web, start_server, django_capture_on_commit_callbacks
+) -> None:
+    serve_site(start_server, web)
+    zone.servfail.update({f"{DOMAIN}.", f"_dmarc.{DOMAIN}."})  # SERVFAIL for the domain's own records
+    assessment = staff_scan(django_capture_on_commit_callbacks)
+    assert assessment.status == AssessmentStatus.COMPLETED, assessment.error
+    incomplete = assessment.findings.get(check_id="dns-checks-incomplete")
+    assert incomplete.severity == "info"
+    assert f"DMARC: _dmarc.{DOMAIN} TXT: the resolvers failed (SERVFAIL or REFUSED)" in incomplete.evidence
+    assert not assessment.findings.filter(
+        check_id__in=["spf-missing", "dmarc-missing", "mx-missing"]
+    ).exists()
+    assert "Not checked: SPF" in pdf_text(assessment)
