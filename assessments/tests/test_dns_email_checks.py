@@ -43,7 +43,7 @@ def zone(settings, monkeypatch):
     zone.add(f"mta-sts.{DOMAIN}", "A", "127.0.0.1")
     with dns_server(zone) as port:
         settings.ASSESSMENT_DNS_RESOLVERS = [f"127.0.0.1:{port}"]
-        settings.ASSESSMENT_DNS_TIMEOUT_SECONDS = 2.0
+        settings.ASSESSMENT_DNS_TIMEOUT_SECONDS = 5.0  # generous: the machine is shared
         monkeypatch.setattr(socket, "getaddrinfo", served_getaddrinfo(zone, port, (DOMAIN,)))
         yield zone
 
@@ -420,8 +420,8 @@ def test_full_scan_reports_dns_findings_in_the_admin_and_the_pdf_and_the_risk_no
     assert assessment.risk_score == sum(EXTRA_RISK[f.severity] for f in found.values()) == 2 + 7 + 2 + 0 + 2
     dns = assessment.results["dns"]
     assert dns["domain"] == DOMAIN and dns["dnssec"]["state"] == "unsigned"
-    assert dns["duration_ms"] < 1000
-    assert elapsed < 4  # scan, PDF and e-mail of a local target
+    assert dns["duration_ms"] < 1500  # every lookup at once (about 25 of them)
+    assert elapsed < 6  # scan, PDF and e-mail of a local target (about 1 s on an idle machine)
 
     page = admin_client.get(f"/admin/assessments/securityassessment/{assessment.pk}/change/")
     assert page.status_code == 200
@@ -452,3 +452,12 @@ def test_scan_completes_when_dns_fails(
         check_id__in=["spf-missing", "dmarc-missing", "mx-missing"]
     ).exists()
     assert "Not checked: SPF" in pdf_text(assessment)
+
+
+def test_a_bad_resolver_setting_is_a_system_check_error(settings) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.ASSESSMENT_DNS_RESOLVERS = ["dns.google"]
+    with pytest.raises(SystemCheckError, match=r"assessments\.E001"):
+        call_command("check")

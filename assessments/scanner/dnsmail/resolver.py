@@ -101,7 +101,9 @@ class Lookup:
             resolver = dns.resolver.Resolver(configure=False)
             resolver.nameservers = list(self.nameservers)
         resolver.lifetime = self.timeout
-        resolver.timeout = self.timeout
+        # Each try waits at most 2 s (dnspython's default), so a lost UDP packet is retried
+        # within the lookup's time rather than using all of it.
+        resolver.timeout = min(self.timeout, 2.0)
         resolver.cache = None
         if dnssec:
             # DO: send the signatures; AD: ask a validating resolver to say it validated (RFC 6840).
