@@ -104,7 +104,7 @@ def test_well_configured_domain_passes_every_check(settings, zone, web) -> None:
         "issue": ["letsencrypt.org"],
         "issuewild": [],
         "iodef": ["mailto:security@acme-corp.com"],
-        "records": ['0 issue "letsencrypt.org"', '0 iodef "mailto:security@acme-corp.com"'],
+        "records": ['0 iodef "mailto:security@acme-corp.com"', '0 issue "letsencrypt.org"'],
     }
     assert facts["dnssec"]["state"] == "validated"
     assert facts["dnssec"]["resolver_authenticated"] is False  # this server is no validating resolver

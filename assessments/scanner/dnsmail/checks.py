@@ -393,10 +393,10 @@ def _judge_caa(report: DomainReport, results: dict[str, Any], host: str, domain:
             return  # a CA would stop here too: the answer below is unknown
         records = answer.records
         if records:
-            values = [
+            values = sorted(  # an RRset has no order: sort, so reports compare across scans
                 (r.flags, r.tag.decode("ascii", "replace").lower(), r.value.decode("utf-8", "replace"))
                 for r in records
-            ]
+            )
             report.facts["caa"] = {
                 "found_at": name,
                 "issue": [v for _, tag, v in values if tag == "issue"],
