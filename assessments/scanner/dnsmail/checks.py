@@ -126,7 +126,7 @@ def inspect_domain(
     _judge_security_txt(report, results["security_txt"], now=now)
     if domain:
         _judge_mail(report, results)
-        _judge_caa(report, results, canonical.name, domain)
+        _judge_caa(report, results, canonical.name)
         _judge_dnssec(report, results, domain)
     else:
         report.facts["skipped"] = f"{canonical.name} has no registrable domain: DNS and e-mail checks skipped"
@@ -386,7 +386,7 @@ def _judge_tls_rpt(report: DomainReport, txts: Any, receives_mail: bool | None) 
         report.hits.append(("tls-rpt-invalid", f"{name} TXT {record.text}\n" + "\n".join(record.errors)))
 
 
-def _judge_caa(report: DomainReport, results: dict[str, Any], host: str, domain: str) -> None:
+def _judge_caa(report: DomainReport, results: dict[str, Any], host: str) -> None:
     for name in caa_names(host):
         answer = results[f"caa:{name}"]
         if not _available(report, f"CAA {name}", answer):
