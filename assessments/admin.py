@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -23,6 +24,7 @@ from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .report.dns_section import is_dns_finding, summary_rows
 from .report.tls_section import tls_rows
 from .selectors import (
     assessment_is_stale,
@@ -84,6 +86,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "target_approved_by",
         "tls_configuration",
         "results",
+        "dns_email_security",
     )
     fieldsets = (
         (None, {"fields": ("lead", "target_url", "target_host", "assessment_type")}),
@@ -107,6 +110,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
             },
         ),
         ("TLS configuration", {"fields": ("tls_configuration",)}),
+        ("DNS and e-mail security", {"fields": ("dns_email_security",)}),
         ("Raw results", {"classes": ("collapse",), "fields": ("results",)}),
     )
     inlines = (FindingInline,)
@@ -178,6 +182,13 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
             '<table class="tls-configuration">{}</table>',
             format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
         )
+
+    @admin.display(description="Checks")
+    def dns_email_security(self, obj: SecurityAssessment) -> str:
+        """SPF, DMARC, MTA-STS, TLS-RPT, CAA, DNSSEC, MX and security.txt as the scan found them."""
+        rows = summary_rows((obj.results or {}).get("dns")) if obj.pk else []
+        findings = [f.title for f in obj.findings.all() if is_dns_finding(f.check_id)] if rows else []
+        return render_to_string("admin/assessments/dns_summary.html", {"rows": rows, "findings": findings})
 
     @admin.display(description="Report")
     def report_link(self, obj: SecurityAssessment) -> str:

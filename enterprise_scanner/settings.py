@@ -506,6 +506,13 @@ ASSESSMENT_MAX_ATTEMPTS: int = env.int("ASSESSMENT_MAX_ATTEMPTS", default=3)
 ASSESSMENT_RETRY_DELAY_SECONDS: int = env.int("ASSESSMENT_RETRY_DELAY_SECONDS", default=60)
 #: A scan "running" for longer than this is taken to have died with its worker.
 ASSESSMENT_STALE_AFTER_SECONDS: int = env.int("ASSESSMENT_STALE_AFTER_SECONDS", default=15 * 60)
+#: DNS resolvers for the DNS and e-mail security checks, as `IP` or `IP:port` (`[IPv6]:port`),
+#: comma-separated. Empty: the system's resolvers (/etc/resolv.conf). A validating resolver
+#: (one that sets the AD flag) also lets the report say whether DNSSEC validated for it.
+ASSESSMENT_DNS_RESOLVERS: list[str] = env.list("ASSESSMENT_DNS_RESOLVERS", default=[])
+#: Seconds one DNS lookup may take in all (every resolver and retry); a slower answer is
+#: reported as "could not check", never as a failed scan.
+ASSESSMENT_DNS_TIMEOUT_SECONDS: float = env.float("ASSESSMENT_DNS_TIMEOUT_SECONDS", default=4.0)
 
 # --- Live chat (chat app; protocol in docs/chat-protocol.md) ------------------------------------
 

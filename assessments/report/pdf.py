@@ -31,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from ..scanner import compliance
+from .dns_section import pdf_section as dns_pdf_section
 from .tls_section import tls_story
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ def render_report(
     story += [_table(breakdown, [40 * mm, 25 * mm])]
     story += tls_story(results, s)
     story.append(PageBreak())
+    story += dns_pdf_section(results, findings, s, _table)
 
     # Findings
     story.append(_p("Findings and how to fix them", s["h1"]))

@@ -19,6 +19,14 @@ Sources (the editions named in the report):
   CC6.6 protection against threats from outside the system boundary, CC6.7 restricting the
   transmission of information, CC7.1 detection of configuration weaknesses.
 
+DNS and e-mail security (scanner/dnsmail) adds: PCI DSS v4.0.1 5.4.1 (mechanisms protect
+personnel against phishing; its guidance names SPF, DKIM and DMARC), NIST CSF 2.0 ID.RA-08
+(processes for receiving vulnerability disclosures) and PR.IR-01 (networks protected from
+unauthorised access and use), ISO/IEC 27001:2022 A.8.21 (security of network services), A.8.8
+(management of technical vulnerabilities) and A.6.8 (information security event
+reporting), SOC 2 CC2.3 (communication with external parties). OWASP ASVS 5.0 covers the web
+application, not mail or DNS records: those areas have no ASVS reference.
+
 These are mappings to help an auditor find the relevant control; a passing scan is not evidence of
 compliance on its own.
 """
@@ -91,6 +99,23 @@ CONTROLS: dict[str, dict[str, list[str]]] = {
         "NIST CSF 2.0": ["PR.PS-01", "ID.RA-01"],
         "ISO 27001:2022": ["A.8.9", "A.8.12"],
         "SOC 2": ["CC7.1"],
+    },
+    # DNS and e-mail security (scanner/dnsmail)
+    "email-authentication": {
+        "PCI DSS 4.0.1": ["5.4.1"],
+        "NIST CSF 2.0": ["PR.DS-02", "PR.PS-01"],
+        "ISO 27001:2022": ["A.5.14", "A.8.21"],
+        "SOC 2": ["CC6.6", "CC6.7"],
+    },
+    "dns-integrity": {
+        "NIST CSF 2.0": ["PR.IR-01", "PR.PS-01"],
+        "ISO 27001:2022": ["A.8.20", "A.8.21"],
+        "SOC 2": ["CC6.6"],
+    },
+    "vulnerability-disclosure": {
+        "NIST CSF 2.0": ["ID.RA-08"],
+        "ISO 27001:2022": ["A.8.8", "A.6.8"],
+        "SOC 2": ["CC2.3"],
     },
 }
 

@@ -6,6 +6,7 @@ turns what was retrieved into the outcome that is stored.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from . import catalogue, compliance, extra, grading, tls
 from .analyzers import TestResult, all_tests
+from .dnsmail.checks import DomainReport, inspect_domain
 from .retriever import Retrieval, retrieve
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
@@ -61,7 +63,13 @@ def finding_for(check_id: str, evidence: str, modifier: int = 0) -> FindingData:
     )
 
 
-def evaluate(retrieval: Retrieval, tls_facts: tls.TlsFacts | None, *, now: datetime) -> ScanOutcome:
+def evaluate(
+    retrieval: Retrieval,
+    tls_facts: tls.TlsFacts | None,
+    *,
+    now: datetime,
+    domain: DomainReport | None = None,
+) -> ScanOutcome:
     tests = [test(retrieval) for test in all_tests()]
     score = grading.score_results(tests)
     findings = [
@@ -74,6 +82,8 @@ def evaluate(retrieval: Retrieval, tls_facts: tls.TlsFacts | None, *, now: datet
     else:
         tls_hits, cap = extra.tls_findings(tls_facts, now=now)
     hits = tls_hits + extra.header_findings(retrieval) + extra.content_findings(retrieval)
+    if domain is not None:  # DNS and e-mail security: counted in the risk score, not in the grade
+        hits += domain.hits
     findings += [finding_for(check_id, evidence) for check_id, evidence in hits]
     findings.sort(key=lambda f: (SEVERITY_ORDER.index(f.severity), -abs(f.score_modifier), f.check_id))
 
@@ -103,6 +113,7 @@ def evaluate(retrieval: Retrieval, tls_facts: tls.TlsFacts | None, *, now: datet
         "http_redirects": [h.url for h in retrieval.http_redirects],
         "tls": tls_facts.to_json() if tls_facts else None,
         "errors": retrieval.errors,
+        "dns": domain.to_json() if domain is not None else None,
     }
     return ScanOutcome(
         score=score.score,
@@ -134,13 +145,20 @@ def run_scan(target_url: str) -> ScanOutcome:
     explicit = parts.port
     http_port = explicit if explicit and parts.scheme == "http" else settings.ASSESSMENT_HTTP_PORT
     https_port = explicit if explicit and parts.scheme == "https" else settings.ASSESSMENT_HTTPS_PORT
-    retrieval = retrieve(host=host, path=parts.path or "/", http_port=http_port, https_port=https_port)
-    auto = retrieval.auto
-    assert auto is not None
-    if not gradable_status(auto.status):
-        raise ScanFailed(
-            f"The site answered {auto.url} with HTTP {auto.status}, not a page we can grade "
-            "(2xx, 3xx, 401 or 403)."
-        )
-    facts = tls.inspect(host, https_port) if retrieval.https else None
-    return evaluate(retrieval, facts, now=timezone.now())
+    # The DNS and e-mail checks wait on other servers than the site: run them meanwhile.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-dns")
+    try:
+        domain_job = pool.submit(inspect_domain, host=host, https_port=https_port, now=timezone.now())
+        retrieval = retrieve(host=host, path=parts.path or "/", http_port=http_port, https_port=https_port)
+        auto = retrieval.auto
+        assert auto is not None
+        if not gradable_status(auto.status):
+            raise ScanFailed(
+                f"The site answered {auto.url} with HTTP {auto.status}, not a page we can grade "
+                "(2xx, 3xx, 401 or 403)."
+            )
+        facts = tls.inspect(host, https_port) if retrieval.https else None
+        domain = domain_job.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a failed scan does not wait for DNS
+    return evaluate(retrieval, facts, now=timezone.now(), domain=domain)

@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
 
 def serve_good_site(http, https) -> None:
     https.expect_request("/").respond_with_data(GOOD_PAGE, content_type="text/html", headers=GOOD_HEADERS)
+    https.expect_request("/.well-known/security.txt").respond_with_data(
+        "Contact: mailto:security@acme-corp.com\nExpires: 2099-01-01T00:00:00Z\n", content_type="text/plain"
+    )
     http.expect_request("/").respond_with_data(
         "", status=301, headers={"Location": f"https://localhost:{https.port}/"}
     )
