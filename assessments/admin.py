@@ -23,12 +23,15 @@ from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .monitoring.admin import MonitoredTargetAdmin, MonitoringAssessmentAdminMixin
 from .selectors import (
     assessment_is_stale,
     assessment_queryset_for_user,
     finding_queryset_for_user,
     roi_calculation_queryset_for_user,
 )
+
+__all__ = ["MonitoredTargetAdmin", "SecurityAssessmentAdmin"]
 
 
 class FindingInline(ReadOnlyInline):
@@ -46,7 +49,7 @@ class FindingInline(ReadOnlyInline):
 
 
 @admin.register(SecurityAssessment)
-class SecurityAssessmentAdmin(admin.ModelAdmin):
+class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, admin.ModelAdmin):
     list_display = (
         "target_url",
         "lead",
@@ -60,11 +63,11 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("lead",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_filter = ("status", "assessment_type", "grade")
+    list_filter = ("status", "assessment_type", "grade", ("monitored_target", admin.EmptyFieldListFilter))
     search_fields = ("target_url", "target_host", "lead__email", "lead__company__name")
     date_hierarchy = "requested_at"
     autocomplete_fields = ("lead",)
-    actions = ("approve_target", "rerun")
+    actions = ("approve_target", "rerun", "watch_target", "unwatch_target")
     readonly_fields = (
         "status",
         "target_host",
@@ -82,6 +85,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "target_approved_at",
         "target_approved_by",
         "results",
+        "monitoring_panel",
     )
     fieldsets = (
         (None, {"fields": ("lead", "target_url", "target_host", "assessment_type")}),

@@ -504,6 +504,10 @@ ASSESSMENT_MAX_ATTEMPTS: int = env.int("ASSESSMENT_MAX_ATTEMPTS", default=3)
 ASSESSMENT_RETRY_DELAY_SECONDS: int = env.int("ASSESSMENT_RETRY_DELAY_SECONDS", default=60)
 #: A scan "running" for longer than this is taken to have died with its worker.
 ASSESSMENT_STALE_AFTER_SECONDS: int = env.int("ASSESSMENT_STALE_AFTER_SECONDS", default=15 * 60)
+#: Watched targets (monitoring): the default days between scheduled re-scans of a target (each
+#: target may set its own), and how many due targets one `rescan_watched_targets` run queues.
+ASSESSMENT_MONITOR_INTERVAL_DAYS: int = env.int("ASSESSMENT_MONITOR_INTERVAL_DAYS", default=7)
+ASSESSMENT_MONITOR_BATCH_SIZE: int = env.int("ASSESSMENT_MONITOR_BATCH_SIZE", default=100)
 
 # --- Live chat (chat app; protocol in docs/chat-protocol.md) ------------------------------------
 

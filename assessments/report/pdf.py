@@ -31,9 +31,11 @@ from reportlab.platypus import (
 )
 
 from ..scanner import compliance
+from .monitoring import monitoring_story
 
 if TYPE_CHECKING:
     from ..models import Finding, RoiCalculation, SecurityAssessment
+    from ..monitoring.selectors import MonitoringSummary
 
 BRAND = colors.HexColor("#0b3d91")
 SEVERITY_COLOURS = {
@@ -124,9 +126,14 @@ def _table(rows: list[list[object]], widths: list[float], header_colour: colors.
 
 
 def render_report(
-    *, assessment: SecurityAssessment, findings: list[Finding], roi: RoiCalculation | None = None
+    *,
+    assessment: SecurityAssessment,
+    findings: list[Finding],
+    roi: RoiCalculation | None = None,
+    monitoring: MonitoringSummary | None = None,
 ) -> bytes:
-    """The report as PDF bytes. `findings` in any order; they are sorted by severity here."""
+    """The report as PDF bytes. `findings` in any order; they are sorted by severity here. With
+    `monitoring` (a watched target's scan) a page of grade history and changes follows the summary."""
     s = _styles()
     lead = assessment.lead
     company = (lead.company.name if lead.company else "") or lead.company_name or assessment.target_host
@@ -181,6 +188,7 @@ def render_report(
     story += [_severity_chart(counts)]
     breakdown = [["Severity", "Findings"]] + [[sev.title(), str(counts.get(sev, 0))] for sev in SEVERITIES]
     story += [_table(breakdown, [40 * mm, 25 * mm]), PageBreak()]
+    story += monitoring_story(monitoring, s)
 
     # Findings
     story.append(_p("Findings and how to fix them", s["h1"]))
