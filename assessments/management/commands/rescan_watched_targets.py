@@ -25,7 +25,10 @@ class Command(BaseCommand):
             help=f"Targets per batch (default ASSESSMENT_MONITOR_BATCH_SIZE, {settings.ASSESSMENT_MONITOR_BATCH_SIZE}).",
         )
         parser.add_argument(
-            "--max-batches", type=int, default=1, help="Batches in this run (default 1; cron runs the rest later)."
+            "--max-batches",
+            type=int,
+            default=1,
+            help="Batches in this run (default 1; cron runs the rest later).",
         )
 
     def handle(self, *args: Any, batch_size: int | None, max_batches: int, **options: Any) -> None:
