@@ -216,7 +216,7 @@ def monitor_rescan_due(*, now: datetime | None = None, limit: int | None = None)
     for target_id in selectors.due_target_ids(now=now, limit=limit):
         with transaction.atomic():
             target = (
-                MonitoredTarget.objects.select_for_update(skip_locked=True)
+                MonitoredTarget.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(pk=target_id, is_active=True, next_scan_at__lte=now)
                 .select_related("lead")
                 .first()

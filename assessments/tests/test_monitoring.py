@@ -180,7 +180,7 @@ def test_unwatched_and_stopped_targets_are_not_rescanned(
     )
     assert response.status_code == 302
     target.refresh_from_db()
-    assert not target.is_active and target.next_scan_at is None
+    assert not target.is_active
     a_week_passes()
     assert "0 re-scan(s) queued" in rescan(capture)
     assert SecurityAssessment.objects.count() == 1
@@ -204,6 +204,8 @@ def test_the_schedule_is_idempotent_and_respects_the_rate_limit_and_scans_in_fli
     assert target.next_scan_at < timezone.now()  # a week after the last scan: due
     with capture() as callbacks:  # the scan jobs are queued, not run
         call_command("rescan_watched_targets")
+        target.refresh_from_db()
+        assert target.next_scan_at > timezone.now() + timedelta(days=6)  # the next one, a week on
         call_command("rescan_watched_targets")
     assert SecurityAssessment.objects.filter(status=AssessmentStatus.QUEUED).count() == 1
     assert len(callbacks) == 1  # one scan job
@@ -312,3 +314,16 @@ def test_reps_see_only_watched_targets_of_their_leads(rep_client, sales_rep, oth
     assert "mine.example.com" in listing and "theirs.example.com" not in listing
     theirs = MonitoredTarget.objects.get(host="theirs.example.com")
     assert rep_client.get(f"/admin/assessments/monitoredtarget/{theirs.pk}/change/").status_code in (302, 404)
+
+
+def test_a_staff_scan_of_a_watched_host_joins_its_history(
+    https_server, owned_lead, admin_client, django_capture_on_commit_callbacks
+) -> None:
+    serve(https_server, FIRST_HEADERS)
+    first = first_scan(owned_lead, django_capture_on_commit_callbacks)
+    target = monitor_watch_assessment(assessment=first, source=WatchSource.CONSENT)
+    second = first_scan(owned_lead, django_capture_on_commit_callbacks)  # staff start another one
+    assert second.monitored_target == target
+    page = admin_client.get(f"{LIST}{second.pk}/change/").content.decode()
+    assert f"Grade {first.grade} unchanged since" in page and "(2 scans)" in page
+    assert "change-unchanged" in page
