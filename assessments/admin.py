@@ -24,6 +24,7 @@ from leads.selectors import user_may_see_lead
 
 from . import services
 from .models import Finding, RoiCalculation, SecurityAssessment
+from .monitoring.admin import MonitoredTargetAdmin, MonitoringAssessmentAdminMixin
 from .report.dns_section import is_dns_finding, summary_rows
 from .report.tls_section import tls_rows
 from .selectors import (
@@ -32,6 +33,8 @@ from .selectors import (
     finding_queryset_for_user,
     roi_calculation_queryset_for_user,
 )
+
+__all__ = ["MonitoredTargetAdmin", "SecurityAssessmentAdmin"]
 
 
 class FindingInline(ReadOnlyInline):
@@ -49,7 +52,7 @@ class FindingInline(ReadOnlyInline):
 
 
 @admin.register(SecurityAssessment)
-class SecurityAssessmentAdmin(admin.ModelAdmin):
+class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, admin.ModelAdmin):
     list_display = (
         "target_url",
         "lead",
@@ -63,11 +66,11 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("lead",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_filter = ("status", "assessment_type", "grade")
+    list_filter = ("status", "assessment_type", "grade", ("monitored_target", admin.EmptyFieldListFilter))
     search_fields = ("target_url", "target_host", "lead__email", "lead__company__name")
     date_hierarchy = "requested_at"
     autocomplete_fields = ("lead",)
-    actions = ("approve_target", "rerun")
+    actions = ("approve_target", "rerun", "watch_target", "unwatch_target")
     readonly_fields = (
         "status",
         "target_host",
@@ -87,6 +90,7 @@ class SecurityAssessmentAdmin(admin.ModelAdmin):
         "tls_configuration",
         "results",
         "dns_email_security",
+        "monitoring_panel",
     )
     fieldsets = (
         (None, {"fields": ("lead", "target_url", "target_host", "assessment_type")}),

@@ -40,13 +40,22 @@ class _SitePostView(APIView):
 class AssessmentRequestInput(LeadSubmitInput):
     form = None  # always the assessment form
     target_url = TargetUrlField(max_length=2048)  # its schema description lists the refused targets
+    monitoring_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "The requester agrees that we keep watching the site: it is re-scanned on a schedule "
+            "(weekly by default) once this first assessment has completed, each scan is kept, and "
+            "changes for the worse are followed up. Default false."
+        ),
+    )
 
     def to_submission(self) -> services.LeadSubmission:
-        target = self.validated_data.pop("target_url")
+        own = {name: self.validated_data.pop(name) for name in ("target_url", "monitoring_consent")}
         try:
             return super().to_submission()
         finally:
-            self.validated_data["target_url"] = target
+            self.validated_data.update(own)
 
 
 class AssessmentCreatedOutput(serializers.Serializer):
@@ -121,6 +130,7 @@ class AssessmentCollectionApi(_SitePostView):
                 submission=payload.to_submission(),
                 target_url=payload.validated_data["target_url"],
                 website=request.auth,
+                monitoring_consent=payload.validated_data["monitoring_consent"],
             )
         except services.AssessmentRateLimited as exc:
             raise exceptions.Throttled(wait=exc.wait_seconds, detail=str(exc)) from exc

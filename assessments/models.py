@@ -42,6 +42,61 @@ class Grade(models.TextChoices):
     F = "F", "F"
 
 
+class WatchSource(models.TextChoices):
+    """Why a target is watched: staff chose it, or the prospect consented in their request."""
+
+    STAFF = "staff", "Staff choice"
+    CONSENT = "consent", "Prospect's consent"
+
+
+def default_monitor_interval_days() -> int:
+    return settings.ASSESSMENT_MONITOR_INTERVAL_DAYS
+
+
+class MonitoredTarget(models.Model):
+    """A prospect's website host that is re-scanned on a schedule (monitoring).
+
+    One row per normalised host (`guard.canonical_host`, as `SecurityAssessment.target_host`),
+    linked to the lead whose owner hears about changes and to its company. Each scheduled scan is
+    an ordinary `SecurityAssessment` pointing here, so every scan is kept and the history and the
+    diffs are read from those rows. `is_active` off keeps the history but stops the schedule."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    host = models.CharField(max_length=253, unique=True, help_text="Normalised host name of the target.")
+    target_url = models.URLField(max_length=2048, help_text="The URL each scheduled scan fetches.")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="monitored_targets")
+    company = models.ForeignKey(
+        "leads.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="monitored_targets"
+    )
+    is_active = models.BooleanField("watched", default=True, help_text="Re-scan on the schedule.")
+    interval_days = models.PositiveSmallIntegerField(
+        default=default_monitor_interval_days, help_text="Days between scheduled re-scans."
+    )
+    source = models.CharField(max_length=10, choices=WatchSource.choices, default=WatchSource.STAFF)
+    watched_since = models.DateTimeField(default=timezone.now)
+    watched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    next_scan_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the schedule queues the next scan (empty: not scheduled)."
+    )
+    last_scan_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "watched target"
+        ordering = ["host"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(interval_days__gte=1, interval_days__lte=365),
+                name="monitored_target_interval_1_365",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "next_scan_at"], name="monitored_target_due_idx")]
+
+    def __str__(self) -> str:
+        return self.host
+
+
 class SecurityAssessment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="assessments")
@@ -85,6 +140,12 @@ class SecurityAssessment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     report_sent_at = models.DateTimeField(null=True, blank=True)
     sales_copy_sent_at = models.DateTimeField(null=True, blank=True)
+    #: The watched target this scan belongs to (its history and diffs); empty for a one-off scan.
+    monitored_target = models.ForeignKey(
+        MonitoredTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+    #: When the lead owner was alerted about this scan (grade drop or new critical finding).
+    monitor_alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -103,6 +164,7 @@ class SecurityAssessment(models.Model):
             models.Index(fields=["status", "requested_at"], name="assessment_status_time_idx"),
             models.Index(fields=["lead", "-requested_at"], name="assessment_lead_time_idx"),
             models.Index(fields=["target_host", "requested_at"], name="assessment_host_time_idx"),
+            models.Index(fields=["monitored_target", "completed_at"], name="assessment_target_history_idx"),
         ]
 
     def __str__(self) -> str:

@@ -43,7 +43,16 @@ from leads.scoring import ScoringConfig
 from leads.services import LeadSubmission, lead_event_record, lead_rescore_later, lead_submit
 
 from . import roi
-from .models import AssessmentStatus, Finding, RoiCalculation, SecurityAssessment
+from .models import (
+    AssessmentStatus,
+    Finding,
+    MonitoredTarget,
+    RoiCalculation,
+    SecurityAssessment,
+    WatchSource,
+)
+from .monitoring.selectors import monitoring_summary
+from .monitoring.services import monitor_after_scan, monitor_link_scan, monitor_watch_assessment
 from .scanner import guard
 from .scanner.retriever import SiteUnreachable
 from .scanner.scan import ScanFailed, ScanOutcome, run_scan
@@ -121,13 +130,19 @@ def target_belongs_to_lead(*, host: str, lead: Lead) -> bool:
 
 @transaction.atomic
 def assessment_request(
-    *, submission: LeadSubmission, target_url: str, website: Website | None = None
+    *,
+    submission: LeadSubmission,
+    target_url: str,
+    website: Website | None = None,
+    monitoring_consent: bool = False,
 ) -> tuple[SecurityAssessment, str]:
     """A visitor asks for an assessment of their website. Returns (assessment, access token).
 
     The lead is created or updated as for any form (source "assessment"). The scan is queued at
     once when the target is on the requester's company domain, otherwise it waits for staff to
-    approve the target. The token is returned once and stored only as its SHA-256 hash.
+    approve the target. The token is returned once and stored only as its SHA-256 hash. With
+    `monitoring_consent` the target is also watched (re-scanned on a schedule once this first
+    scan has completed; see assessments.monitoring).
     """
     url, host = target_normalise(target_url)
     limit = settings.ASSESSMENT_DOMAIN_RATE_LIMIT_PER_HOUR
@@ -166,6 +181,8 @@ def assessment_request(
                 url=submission.page_url,
                 data={"assessment": str(assessment.pk), "target_host": host},
             )
+    if monitoring_consent:
+        monitor_watch_assessment(assessment=assessment, source=WatchSource.CONSENT)
     if owned:
         _enqueue_scan(assessment)
     return assessment, token
@@ -376,8 +393,15 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
     assessment.results = outcome.results
     assessment.error = ""
     assessment.completed_at = timezone.now()
+    monitor_link_scan(assessment=assessment)
+    findings = list(assessment.findings.all())
     roi_summary = _latest_roi(assessment.lead)
-    pdf = render_report(assessment=assessment, findings=list(assessment.findings.all()), roi=roi_summary)
+    pdf = render_report(
+        assessment=assessment,
+        findings=findings,
+        roi=roi_summary,
+        monitoring=monitoring_summary(assessment, findings=findings),
+    )
     if assessment.report_file:
         assessment.report_file.delete(save=False)
     assessment.report_file.save(f"assessment-{assessment.pk}.pdf", ContentFile(pdf), save=False)
@@ -391,8 +415,10 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
             "error",
             "completed_at",
             "report_file",
+            "monitored_target",
         ]
     )
+    monitor_after_scan(assessment=assessment)
     counts = dict.fromkeys(("critical", "high", "medium", "low", "info"), 0)
     for finding in outcome.findings:
         counts[finding.severity] += 1
@@ -586,6 +612,29 @@ def assessment_create_by_staff(
         summary=f"Security assessment of {host} started by staff",
         data={"assessment": str(assessment.pk), "target_url": url},
         actor=actor,
+    )
+    _enqueue_scan(assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_create_scheduled(*, target: MonitoredTarget) -> SecurityAssessment:
+    """A scheduled re-scan of a watched target (assessments.monitoring): a new assessment, so every
+    scan is kept, queued like any other. Watching the target was its approval."""
+    assessment = SecurityAssessment.objects.create(
+        lead=target.lead,
+        target_url=target.target_url,
+        target_host=target.host,
+        status=AssessmentStatus.QUEUED,
+        target_approved_at=timezone.now(),
+        monitored_target=target,
+    )
+    lead_event_record(
+        lead=target.lead,
+        kind=LeadEventKind.ASSESSMENT,
+        summary=f"Scheduled re-scan of watched target {target.host} queued",
+        data={"assessment": str(assessment.pk), "monitored_target": str(target.pk)},
+        actor_label="monitoring schedule",
     )
     _enqueue_scan(assessment)
     return assessment

@@ -21,3 +21,11 @@ def assessment_scan_task(context: TaskContext, assessment_id: str) -> str | None
 def assessment_report_email_task(assessment_id: str) -> bool:
     """E-mail the finished report (and the sales copy): each at most once, also when re-run."""
     return services.assessment_send_report(assessment_id=assessment_id)
+
+
+@task()
+def assessment_monitor_alert_task(assessment_id: str) -> bool:
+    """Alert the lead owner when a watched target's scan got worse: at most once, also when re-run."""
+    from .monitoring.services import monitor_send_alert
+
+    return monitor_send_alert(assessment_id=assessment_id)

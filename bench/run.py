@@ -114,6 +114,9 @@ def main() -> None:
     if "assessment" in wanted:
         sh("assessment_report.py", "--runs", "10", "--json", env={"DEBUG": "true"})
         produced.append("assessment_report")
+        # A full scan of a local target through the scanner's entry point, and its PDF: < 2 s each.
+        sh("assessment_scan.py", "--runs", "10")
+        produced.append("assessment_scan")
     rows: list[dict] = []
     for name in produced:
         path = RESULTS / f"{name}.json"

@@ -513,6 +513,10 @@ ASSESSMENT_DNS_RESOLVERS: list[str] = env.list("ASSESSMENT_DNS_RESOLVERS", defau
 #: Seconds one DNS lookup may take in all (every resolver and retry); a slower answer is
 #: reported as "could not check", never as a failed scan.
 ASSESSMENT_DNS_TIMEOUT_SECONDS: float = env.float("ASSESSMENT_DNS_TIMEOUT_SECONDS", default=4.0)
+#: Watched targets (monitoring): the default days between scheduled re-scans of a target (each
+#: target may set its own), and how many due targets one `rescan_watched_targets` run queues.
+ASSESSMENT_MONITOR_INTERVAL_DAYS: int = env.int("ASSESSMENT_MONITOR_INTERVAL_DAYS", default=7)
+ASSESSMENT_MONITOR_BATCH_SIZE: int = env.int("ASSESSMENT_MONITOR_BATCH_SIZE", default=100)
 
 # --- Live chat (chat app; protocol in docs/chat-protocol.md) ------------------------------------
 

@@ -431,6 +431,7 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
         "crm_assign_least_busy",
         "crm_change_status",
         "crm_schedule_follow_up",
+        "crm_watch_websites",
     ]
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "job_title", "seniority", "phone")}),
@@ -785,6 +786,28 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
         return self._action_page(
             request, leads, "crm_follow_up.html", form, "crm_schedule_follow_up", "Schedule a follow-up"
         )
+
+    def has_watch_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("assessments.change_monitoredtarget")
+
+    @admin.action(description="Watch their assessed websites (re-scan on a schedule)", permissions=["watch"])
+    def crm_watch_websites(self, request: HttpRequest, queryset: QuerySet[Lead]) -> None:
+        """Monitoring (assessments.monitoring): watch the sites assessed for the selected leads."""
+        from assessments.monitoring.services import monitor_watch_lead_targets
+
+        hosts: list[str] = []
+        without = 0
+        for lead in self._scoped(request, queryset):
+            targets = monitor_watch_lead_targets(lead=lead, actor=request.user)
+            hosts += [target.host for target in targets]
+            without += not targets
+        self.message_user(
+            request, f"{len(hosts)} website(s) watched: {', '.join(sorted(hosts)) or '–'}.", messages.SUCCESS
+        )
+        if without:
+            self.message_user(
+                request, f"{without} lead(s) have no assessed website to watch yet.", messages.WARNING
+            )
 
 
 # --- Timeline and notes on their own -----------------------------------------------------------

@@ -578,7 +578,7 @@ def _label(name: str) -> str:
 
 def _moves(others: Sequence[Lead]) -> dict[str, int]:
     from analytics.models import Event, Visitor
-    from assessments.models import RoiCalculation, SecurityAssessment
+    from assessments.models import MonitoredTarget, RoiCalculation, SecurityAssessment
     from chat.models import Conversation
     from partners.models import Commission
 
@@ -588,6 +588,7 @@ def _moves(others: Sequence[Lead]) -> dict[str, int]:
         "notes": LeadNote.objects.filter(lead__in=ids).count(),
         "chat conversations": Conversation.objects.filter(lead__in=ids).count(),
         "security assessments": SecurityAssessment.objects.filter(lead__in=ids).count(),
+        "watched targets": MonitoredTarget.objects.filter(lead__in=ids).count(),
         "ROI calculations": RoiCalculation.objects.filter(lead__in=ids).count(),
         "website visitors": Visitor.objects.filter(lead__in=ids).count(),
         "website events (with their visitors)": Event.objects.filter(visitor__lead__in=ids).count(),
@@ -727,7 +728,7 @@ def lead_merge(*, keep: Lead, others: Sequence[Lead], actor: AbstractBaseUser) -
     says now, not what a preview showed a minute ago. Raises PermissionDenied or ValidationError.
     """
     from analytics.models import Visitor
-    from assessments.models import RoiCalculation, SecurityAssessment
+    from assessments.models import MonitoredTarget, RoiCalculation, SecurityAssessment
     from chat.models import Conversation
     from partners.models import Commission
 
@@ -743,7 +744,16 @@ def lead_merge(*, keep: Lead, others: Sequence[Lead], actor: AbstractBaseUser) -
         raise ValidationError(plan.errors)
 
     ids = [lead.pk for lead in others]
-    for model in (LeadEvent, LeadNote, Conversation, SecurityAssessment, RoiCalculation, Visitor, Commission):
+    for model in (
+        LeadEvent,
+        LeadNote,
+        Conversation,
+        SecurityAssessment,
+        MonitoredTarget,
+        RoiCalculation,
+        Visitor,
+        Commission,
+    ):
         model.objects.filter(lead__in=ids).update(lead=keep)
 
     update_fields = ["updated_at"]

@@ -249,6 +249,8 @@ class LeadEventKind(models.TextChoices):
     IMPORTED = "imported", "Imported"
     MERGED = "merged", "Merged"
     UPDATED = "updated", "Updated"
+    #: Something a rep should act on now, e.g. a watched prospect's security grade dropped.
+    SALES_TRIGGER = "sales_trigger", "Sales trigger"
 
 
 class LeadEvent(models.Model):

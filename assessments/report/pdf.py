@@ -32,10 +32,12 @@ from reportlab.platypus import (
 
 from ..scanner import compliance
 from .dns_section import pdf_section as dns_pdf_section
+from .monitoring import monitoring_story
 from .tls_section import tls_story
 
 if TYPE_CHECKING:
     from ..models import Finding, RoiCalculation, SecurityAssessment
+    from ..monitoring.selectors import MonitoringSummary
 
 BRAND = colors.HexColor("#0b3d91")
 SEVERITY_COLOURS = {
@@ -126,9 +128,14 @@ def _table(rows: list[list[object]], widths: list[float], header_colour: colors.
 
 
 def render_report(
-    *, assessment: SecurityAssessment, findings: list[Finding], roi: RoiCalculation | None = None
+    *,
+    assessment: SecurityAssessment,
+    findings: list[Finding],
+    roi: RoiCalculation | None = None,
+    monitoring: MonitoringSummary | None = None,
 ) -> bytes:
-    """The report as PDF bytes. `findings` in any order; they are sorted by severity here."""
+    """The report as PDF bytes. `findings` in any order; they are sorted by severity here. With
+    `monitoring` (a watched target's scan) a page of grade history and changes follows the summary."""
     s = _styles()
     lead = assessment.lead
     company = (lead.company.name if lead.company else "") or lead.company_name or assessment.target_host
@@ -187,6 +194,7 @@ def render_report(
     story += tls_story(results, s)
     story.append(PageBreak())
     story += dns_pdf_section(results, findings, s, _table)
+    story += monitoring_story(monitoring, s)
 
     # Findings
     story.append(_p("Findings and how to fix them", s["h1"]))

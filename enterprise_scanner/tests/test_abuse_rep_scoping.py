@@ -171,7 +171,8 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
     from auditlog.models import LogEntry
 
     from analytics.models import Event
-    from assessments.models import Finding, RoiCalculation, SecurityAssessment
+    from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment
+    from assessments.monitoring.services import monitor_watch
     from leads.models import IntakeIdempotencyKey, LeadEvent, LeadNote
     from leads.services import lead_event_record, lead_note_add
     from partners.models import Commission, Partner
@@ -200,6 +201,9 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
             assessment=assessment, check_id="csp-not-implemented", title="No CSP", severity="high"
         ),
         RoiCalculation: RoiCalculation.objects.create(lead=theirs, inputs={}, outputs={}),
+        MonitoredTarget: monitor_watch(
+            lead=theirs, host="www.acme.example", target_url="https://www.acme.example/", source="staff"
+        ),
         Conversation: Conversation.objects.get(pk=conversation.pk),
         Message: Message.objects.filter(conversation=conversation).first(),
         Visitor: visitor,

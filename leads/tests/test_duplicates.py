@@ -21,7 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from analytics.models import Event, EventType, Visitor, Website
-from assessments.models import RoiCalculation, SecurityAssessment
+from assessments.models import MonitoredTarget, RoiCalculation, SecurityAssessment
 from chat.models import Conversation
 from leads.admin_duplicates import LeadDuplicatesAdminMixin
 from leads.duplicates import (
@@ -350,6 +350,7 @@ def pair(sales_manager, website, partner):
     give_everything(old, website, sales_manager)
     give_everything(new, website, sales_manager)
     commission(new, partner)
+    MonitoredTarget.objects.create(lead=new, host="www.acme.example", target_url="https://www.acme.example/")
     return old, new
 
 
@@ -380,6 +381,7 @@ def test_merge_plan_is_a_dry_run(pair) -> None:
         "notes": 1,
         "chat conversations": 1,
         "security assessments": 1,
+        "watched targets": 1,
         "ROI calculations": 1,
         "website visitors": 1,
         "website events (with their visitors)": 1,
@@ -418,6 +420,7 @@ def test_merge_moves_everything_keeps_newest_values_and_records_it(
         assert model.objects.filter(lead=old).count() == 2, model
     assert Event.objects.filter(visitor__lead=old).count() == 2
     assert Commission.objects.get().lead == old
+    assert MonitoredTarget.objects.get().lead == old  # the watch (and its history) survives the merge
     assert other_ids["events"] <= set(old.events.values_list("pk", flat=True))
     assert Visitor.objects.get(pk=other_ids["visitor"]).lead == old
     merged = old.events.get(kind=LeadEventKind.MERGED)
