@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/assessment_scan.py --runs 10
 
-The target is a loopback HTTPS server (trustme certificate the scanner is told to trust) with a
-plain-HTTP server redirecting to it, on their own ports. The scan goes through the scanner's
-public entry point, `assessments.scanner.scan.run_scan` — every check it runs (HTTP, TLS, and
-whatever is added to it later, such as DNS) is in the timing. The PDF is the report of that scan,
+The target is `www.acme-corp.com`, a domain of its own: a local authoritative DNS server (dnslib,
+the suite's assessments/tests/dns_server.py) answers for `acme-corp.com` (MX, SPF, DMARC, MTA-STS,
+TLS-RPT, CAA, DNSSEC-signed) and the scanner's resolver setting points at it; the web hosts are a
+loopback HTTPS server (trustme certificate the scanner is told to trust, serving security.txt and
+the MTA-STS policy) with a plain-HTTP server redirecting to it. The scan goes through the
+scanner's public entry point, `assessments.scanner.scan.run_scan`, so every check it runs (HTTP,
+TLS depth, DNS and e-mail) is in the timing; the run fails if the DNS part did not run. The PDF is the report of that scan,
 with a monitoring page (twelve earlier scans and a findings diff), as a watched target gets.
 
 Each is measured against a reference in the same run, so the ratio stays meaningful on a busy
@@ -18,7 +21,9 @@ bench/run.py's table) and .md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
+import socket
 import ssl
 import statistics
 import tempfile
@@ -49,9 +54,12 @@ from assessments.monitoring.history import HistoryPoint  # noqa: E402
 from assessments.monitoring.selectors import MonitoringSummary  # noqa: E402
 from assessments.report import render_report  # noqa: E402
 from assessments.scanner.scan import ScanOutcome, run_scan  # noqa: E402
+from assessments.tests.dns_server import DnsZone, dns_server, served_getaddrinfo  # noqa: E402
 from leads.models import Company, Lead  # noqa: E402
 
 TARGET_MS = 2000
+DOMAIN = "acme-corp.com"
+HOST = f"www.{DOMAIN}"
 #: A typical enterprise front page's headers: some protections, some gaps (findings to report).
 HEADERS = {
     "Strict-Transport-Security": "max-age=300",
@@ -68,16 +76,40 @@ PAGE = (
 
 def start_target(ca: trustme.CA) -> tuple[HTTPServer, HTTPServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    ca.issue_cert(HOST, f"mta-sts.{DOMAIN}").configure_cert(context)
     https = HTTPServer(host="127.0.0.1", port=0, ssl_context=context, threaded=True)
     https.expect_request("/").respond_with_data(PAGE, content_type="text/html", headers=HEADERS)
+    expires = (timezone.now() + timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    https.expect_request("/.well-known/security.txt").respond_with_data(
+        f"Contact: mailto:security@{DOMAIN}\nExpires: {expires}\n", content_type="text/plain"
+    )
+    https.expect_request("/.well-known/mta-sts.txt").respond_with_data(
+        f"version: STSv1\r\nmode: testing\r\nmx: mail.{DOMAIN}\r\nmax_age: 86400\r\n",
+        content_type="text/plain",
+    )
     https.start()
     http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     http.expect_request("/").respond_with_data(
-        "", status=301, headers={"Location": f"https://localhost:{https.port}/"}
+        "", status=301, headers={"Location": f"https://{HOST}:{https.port}/"}
     )
     http.start()
     return http, https
+
+
+def target_zone() -> DnsZone:
+    """acme-corp.com as a typical mid-size company publishes it: mail protected, not every gap closed."""
+    zone = DnsZone()
+    zone.add(DOMAIN, "SOA", f"ns1.{DOMAIN}. hostmaster.{DOMAIN}. 1 7200 3600 1209600 300")
+    zone.add(HOST, "A", "127.0.0.1")
+    zone.add(f"mta-sts.{DOMAIN}", "A", "127.0.0.1")
+    zone.add(DOMAIN, "MX", f"10 mail.{DOMAIN}.")
+    zone.txt(DOMAIN, f"v=spf1 include:_spf.{DOMAIN} ip4:203.0.113.0/24 ~all")
+    zone.txt(f"_spf.{DOMAIN}", "v=spf1 ip4:198.51.100.0/24 a mx ~all")
+    zone.txt(f"_dmarc.{DOMAIN}", f"v=DMARC1; p=quarantine; pct=50; rua=mailto:dmarc@{DOMAIN}")
+    zone.txt(f"_mta-sts.{DOMAIN}", "v=STSv1; id=20260101")
+    zone.add(DOMAIN, "CAA", '0 issue "letsencrypt.org"')
+    zone.sign(DOMAIN)
+    return zone
 
 
 def timed(function, runs: int) -> list[float]:
@@ -100,8 +132,8 @@ def report_inputs(outcome: ScanOutcome) -> tuple[SecurityAssessment, list[Findin
     now = timezone.now()
     assessment = SecurityAssessment(
         lead=lead,
-        target_url="https://localhost/",
-        target_host="localhost",
+        target_url=f"https://{HOST}/",
+        target_host=HOST,
         grade=outcome.grade,
         risk_score=outcome.risk_score,
         observatory_score=outcome.score,
@@ -138,7 +170,7 @@ def report_inputs(outcome: ScanOutcome) -> tuple[SecurityAssessment, list[Findin
         previous_risk=12,
         current_risk=outcome.risk_score,
     )
-    summary = MonitoringSummary(host="localhost", watched=True, interval_days=7, history=history, diff=diff)
+    summary = MonitoringSummary(host=HOST, watched=True, interval_days=7, history=history, diff=diff)
     return assessment, findings, summary
 
 
@@ -158,25 +190,32 @@ def main() -> None:
     ca = trustme.CA()
     bundle = Path(tempfile.mkdtemp(prefix="es-bench-ca-")) / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
+    zone = target_zone()
     http, https = start_target(ca)
-    settings.ASSESSMENT_ALLOW_PRIVATE_TARGETS = True  # loopback only: the target is ours
-    settings.ASSESSMENT_CA_BUNDLE = str(bundle)
-    settings.ASSESSMENT_HTTP_PORT = http.port
-    settings.ASSESSMENT_HTTPS_PORT = https.port
-    try:
-        url = "https://localhost/"
+    with contextlib.ExitStack() as stack:
+        stack.callback(http.stop)
+        stack.callback(https.stop)
+        dns_port = stack.enter_context(dns_server(zone))
+        real_getaddrinfo = socket.getaddrinfo
+        socket.getaddrinfo = served_getaddrinfo(zone, dns_port, (DOMAIN,))
+        stack.callback(setattr, socket, "getaddrinfo", real_getaddrinfo)
+        settings.ASSESSMENT_ALLOW_PRIVATE_TARGETS = True  # loopback only: the target is ours
+        settings.ASSESSMENT_CA_BUNDLE = str(bundle)
+        settings.ASSESSMENT_HTTP_PORT = http.port
+        settings.ASSESSMENT_HTTPS_PORT = https.port
+        settings.ASSESSMENT_DNS_RESOLVERS = [f"127.0.0.1:{dns_port}"]
+        url = f"https://{HOST}/"
         outcome = run_scan(url)
+        if not (outcome.results.get("dns") or {}).get("spf"):
+            raise SystemExit(f"The DNS and e-mail checks did not run: {outcome.results.get('dns')!r}")
         scan_ms = timed(lambda: run_scan(url), args.runs)
         context = ssl.create_default_context(cafile=str(bundle))
 
         def bare_get() -> None:
             with httpx.Client(verify=context) as client:
-                client.get(f"https://localhost:{https.port}/")
+                client.get(f"https://{HOST}:{https.port}/")
 
         get_ms = timed(bare_get, args.runs)
-    finally:
-        http.stop()
-        https.stop()
 
     assessment, findings, summary = report_inputs(outcome)
     size = len(render_report(assessment=assessment, findings=findings, monitoring=summary))
@@ -190,7 +229,7 @@ def main() -> None:
     checks = sorted(outcome.results.get("tests", {}))
     rows = [
         ratio_row(
-            benchmark=f"assessment scan of a local target (HTTPS + HTTP, {len(outcome.findings)} findings)",
+            benchmark=f"assessment scan of a local target (HTTP + TLS + DNS, {len(outcome.findings)} findings)",
             measure="median ms vs one bare HTTPS GET",
             ours=scan,
             reference=get,
