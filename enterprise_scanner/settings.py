@@ -261,6 +261,8 @@ DEFAULT_FROM_EMAIL: str = env.str(
     "DEFAULT_FROM_EMAIL", default="Enterprise Scanner <noreply@enterprisescanner.com>"
 )
 SERVER_EMAIL: str = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+#: Contact for vulnerability reports, published in /.well-known/security.txt (RFC 9116).
+SECURITY_CONTACT: str = env.str("SECURITY_CONTACT", default="mailto:security@enterprisescanner.com")
 #: Where hot-lead and escalation alerts go.
 SALES_ALERT_EMAIL: str = env.str("SALES_ALERT_EMAIL", default="sales@enterprisescanner.com")
 

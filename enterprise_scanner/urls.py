@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from chat.views import demo_page
 
 from .health import healthz
+from .security_txt import security_txt
 
 admin.site.site_header = "Enterprise Scanner CRM"
 admin.site.site_title = "Enterprise Scanner"
@@ -22,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("", demo_page, name="demo"),
     path("healthz", healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -88,3 +88,20 @@ def test_every_way_we_start_daphne_hides_its_server_banner() -> None:
     for launcher in launchers:
         text = launcher.read_text()
         assert "daphne" in text and "--no-server-name" in text, launcher
+
+
+def test_our_security_txt_passes_our_own_scanners_check(client: Client, settings) -> None:
+    """The product publishes what its scanner asks prospects for: RFC 9116 Contact and a future
+    Expires, as plain text."""
+    from django.utils import timezone
+
+    from assessments.scanner.dnsmail.securitytxt import parse_security_txt
+
+    settings.SECURITY_CONTACT = "mailto:psirt@enterprisescanner.test"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    parsed = parse_security_txt(response.content.decode())
+    assert parsed.errors == []
+    assert parsed.contacts == ["mailto:psirt@enterprisescanner.test"]
+    assert parsed.expires is not None and parsed.expires > timezone.now()
