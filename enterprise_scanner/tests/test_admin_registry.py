@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from analytics.models import (
     CompanyDailyVisit,
@@ -24,17 +25,18 @@ from analytics.models import (
     Website,
 )
 from analytics.services import website_create
-from assessments.models import Finding, RoiCalculation, SecurityAssessment, Severity
+from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment, Severity
 from chat.models import AgentSession, Conversation, KnowledgeArticle, Message, MessageSender
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
+from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
 from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api")
+OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs")
 
 # Whether a superuser may add rows in the admin; the others are written by services, the tracker,
 # the scanner or a management command, and only shown here.
@@ -47,6 +49,7 @@ ADDABLE: dict[type[Model], bool] = {
     IntakeIdempotencyKey: False,
     SecurityAssessment: True,
     Finding: False,
+    MonitoredTarget: False,
     RoiCalculation: False,
     Conversation: True,
     Message: False,
@@ -63,6 +66,8 @@ ADDABLE: dict[type[Model], bool] = {
     Partner: True,
     Commission: False,
     ApiKey: False,
+    WorkerHeartbeat: False,
+    SentEmail: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -109,6 +114,9 @@ def rows() -> dict[type[Model], Model]:
     finding = Finding.objects.create(
         assessment=assessment, check_id="csp-not-implemented", title="No CSP", severity=Severity.HIGH
     )
+    watched = MonitoredTarget.objects.create(
+        host="www.example.com", target_url="https://www.example.com/", lead=lead
+    )
     roi = RoiCalculation.objects.create(
         lead=lead, visitor=visitor, inputs={"employees": 5000}, outputs={"potential_savings": 1}
     )
@@ -125,6 +133,12 @@ def rows() -> dict[type[Model], Model]:
         partner=partner, lead=lead, deal_value=Decimal(100000), rate=Decimal("0.1"), amount=Decimal(10000)
     )
     key, _ = api_key_create(name="CRM sync", scopes=["leads:read"], partner=partner)
+    heartbeat = WorkerHeartbeat.objects.create(
+        worker_id="worker-example", started_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    sent = SentEmail.objects.create(
+        key="example", message_id="<x@example.com>", to="a@example.com", subject="Hi"
+    )
     return {
         Company: company,
         CompanyDomain: alias,
@@ -134,6 +148,7 @@ def rows() -> dict[type[Model], Model]:
         IntakeIdempotencyKey: idempotency_key,
         SecurityAssessment: assessment,
         Finding: finding,
+        MonitoredTarget: watched,
         RoiCalculation: roi,
         Conversation: conversation,
         Message: message,
@@ -150,6 +165,8 @@ def rows() -> dict[type[Model], Model]:
         Partner: partner,
         Commission: commission,
         ApiKey: key,
+        WorkerHeartbeat: heartbeat,
+        SentEmail: sent,
     }
 
 
