@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from leads.models import Company
+from assessments.models import RoiCalculation, SecurityAssessment
+from chat.models import Conversation
+from leads.models import Company, Lead
 from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
-from .models import DailyMetric, Event, PageDailyView, Visitor, Website
+from .models import DailyMetric, Event, EventType, IpRange, PageDailyView, Visitor, Website
 
 #: Websites are read on every public request; keep them briefly in the cache. Changes made through
 #: `analytics.services` clear it at once; the timeout bounds any other path.
@@ -149,3 +152,91 @@ def event_queryset_for_user(*, user: Any) -> QuerySet[Event]:
     if user_is_sales_manager(user):
         return Event.objects.all()
     return Event.objects.filter(visitor__in=visitor_queryset_for_user(user=user).values("pk"))
+
+
+def visitor_event_counts(*, visitor: Visitor) -> dict[str, int]:
+    """How many events of each type the visitor sent (one grouped query)."""
+    return dict(visitor.events.order_by().values_list("event_type").annotate(n=Count("pk")))
+
+
+# --- IP ranges -------------------------------------------------------------------------------------
+
+
+def ip_range_key(value: int) -> str:
+    """An address as IpRange stores its bounds: 32 hex digits, so that comparing the strings
+    orders the addresses, IPv4 and IPv6 alike."""
+    return f"{value:032x}"
+
+
+def company_for_ip(*, ip: str | None) -> Company | None:
+    """The company whose imported range holds `ip` (the narrowest range wins), if any."""
+    if not ip:
+        return None
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return None
+    key = ip_range_key(int(address))
+    match = (
+        IpRange.objects.filter(version=address.version, start__lte=key, end__gte=key)
+        .select_related("company")
+        .order_by("-start", "end")
+        .first()
+    )
+    return match.company if match else None
+
+
+# --- Cross-app reads of the rollup and retention flows --------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelCounts:
+    """What happened in a day besides page views, for one site or all sites."""
+
+    leads: int
+    chats: int
+    assessments: int
+    roi_calculations: int
+
+
+def day_funnel_counts(*, start: datetime, end: datetime, website: Website | None = None) -> FunnelCounts:
+    """Cross-app read of the daily-rollup flow: leads, chats (chat), assessments and ROI
+    calculations (assessments) created in [start, end).
+
+    Per site, leads and ROI calculations are those whose browser was seen on the site and
+    assessments are the site's "assessment requested" events; for all sites (`website` None)
+    every row counts, imports and staff entries too."""
+    created = {"created_at__gte": start, "created_at__lt": end}
+    if website is None:
+        return FunnelCounts(
+            leads=Lead.objects.filter(**created).count(),
+            chats=Conversation.objects.filter(**created).count(),
+            assessments=SecurityAssessment.objects.filter(
+                requested_at__gte=start, requested_at__lt=end
+            ).count(),
+            roi_calculations=RoiCalculation.objects.filter(**created).count(),
+        )
+    return FunnelCounts(
+        leads=Lead.objects.filter(**created, visitor__website=website).count(),
+        chats=Conversation.objects.filter(**created, website=website).count(),
+        assessments=Event.objects.filter(
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+            website=website,
+            event_type=EventType.ASSESSMENT_REQUESTED,
+        ).count(),
+        roi_calculations=RoiCalculation.objects.filter(**created, visitor__website=website).count(),
+    )
+
+
+def visitors_purgeable(*, cutoff: datetime) -> QuerySet[Visitor]:
+    """Cross-app read of the retention flow: anonymous visitors not seen since `cutoff` that
+    nothing needs any more. A visitor is kept while it turned into a lead (identity stitching, or
+    a lead's "first seen as"), has ROI calculations (they would be deleted with it), or still has
+    events (some paths add events without moving last_seen_at)."""
+    return (
+        Visitor.objects.filter(last_seen_at__lt=cutoff, lead__isnull=True)
+        .exclude(Exists(Lead.objects.filter(visitor=OuterRef("pk"))))
+        .exclude(roi_calculations__isnull=False)
+        .exclude(events__isnull=False)
+    )
