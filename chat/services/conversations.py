@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.models import Visitor, Website
-
 from .. import events
 from ..errors import ChatError
 from ..models import Conversation, ConversationStatus, MessageSender
 from ..selectors import token_hash
-from .crm import BOT_ACTOR, chat_event_record, lead_from_chat
+from .crm import BOT_ACTOR, chat_event_record, lead_from_chat, visitor_for_chat
 from .escalation import agent_may_work, alert_on_commit
 from .messages import message_post
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+    from analytics.models import Website
 
 GREETING = (
     "Hi! I'm the Enterprise Scanner assistant. Ask me about our security assessments, pricing or "
@@ -37,22 +37,16 @@ def conversation_start(*, website: Website, visitor_id: str = "") -> tuple[Conve
     key to the conversation, so one visitor can never read another's chat.
     """
     token = secrets.token_urlsafe(32)
-    visitor = None
-    if visitor_id:
-        visitor, _ = Visitor.objects.get_or_create(website=website, anonymous_id=visitor_id[:64])
+    visitor = visitor_for_chat(website=website, anonymous_id=visitor_id) if visitor_id else None
     conversation = Conversation.objects.create(
         website=website,
         visitor=visitor,
         lead=visitor.lead if visitor is not None else None,
         token_hash=token_hash(token),
     )
-    if conversation.lead is not None:
-        chat_event_record(
-            lead=conversation.lead,
-            summary="Started a chat on the website",
-            data={"conversation": str(conversation.pk)},
-            actor_label=BOT_ACTOR,
-        )
+    chat_event_record(
+        conversation=conversation, summary="Started a chat on the website", actor_label=BOT_ACTOR
+    )
     message_post(conversation_id=conversation.pk, sender=MessageSender.BOT, body=GREETING)
     conversation.refresh_from_db()
     return conversation, token
@@ -76,9 +70,9 @@ def conversation_identify(*, conversation: Conversation, email: str) -> Conversa
     conversation.lead = lead
     conversation.save(update_fields=["lead", "updated_at"])
     chat_event_record(
-        lead=lead,
+        conversation=conversation,
         summary="Identified in a chat conversation" + (" (new lead)" if created else ""),
-        data={"conversation": str(conversation.pk), "identified": True},
+        data={"identified": True},
         actor_label=BOT_ACTOR,
     )
     if conversation.escalated_at and conversation.assigned_agent_id is None:
@@ -113,14 +107,12 @@ def conversation_close(
         body="This chat has ended. How did we do? Rate us from 1 to 5.",
         metadata={"event": "closed", "by": "agent" if agent is not None else "visitor"},
     )
-    if conversation.lead is not None:
-        chat_event_record(
-            lead=conversation.lead,
-            summary=f"Chat closed after {conversation.last_sequence} messages",
-            data={"conversation": str(conversation.pk)},
-            actor=agent,
-            actor_label="visitor" if agent is None else "system",
-        )
+    chat_event_record(
+        conversation=conversation,
+        summary=f"Chat closed after {conversation.last_sequence} messages",
+        actor=agent,
+        actor_label="visitor" if agent is None else "system",
+    )
     events.queue_changed_on_commit()
     return conversation
 
@@ -154,11 +146,10 @@ def conversation_rate(*, conversation_id: uuid.UUID | str, rating: Any, comment:
         body="Thank you for your feedback!",
         metadata={"event": "rated", "rating": rating},
     )
-    if conversation.lead is not None:
-        chat_event_record(
-            lead=conversation.lead,
-            summary=f"Rated the chat {rating}/5",
-            data={"conversation": str(conversation.pk), "rating": rating, "comment": comment},
-            actor_label="visitor",
-        )
+    chat_event_record(
+        conversation=conversation,
+        summary=f"Rated the chat {rating}/5",
+        data={"rating": rating, "comment": comment},
+        actor_label="visitor",
+    )
     return conversation

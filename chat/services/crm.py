@@ -1,18 +1,20 @@
-"""The chat's one door into the leads domain: everything the chat asks of the CRM (make or find
-a lead from an e-mail address, put the chat on a lead's timeline, is this lead worth a person
-at once) goes through these functions, so the coupling is in one module, not in every service.
+"""The chat services' one door into the other domains: everything they ask of the CRM (make or
+find a lead from an e-mail address, put the chat on a lead's timeline, is this lead worth a
+person at once) and of analytics (the visitor a chat belongs to) goes through these functions,
+so the coupling is in one module, not in every service, and a later cross-app flow has one
+place to take it from.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from analytics.models import Website
+from analytics.models import Visitor, Website
 from leads.models import Lead, LeadEventKind, LeadSource
 from leads.scoring import ScoringConfig
 from leads.services import LeadSubmission, lead_event_record, lead_submit
 
-from ..models import EscalationReason
+from ..models import Conversation, EscalationReason
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -23,15 +25,23 @@ BOT_ACTOR = "chat bot"
 
 def chat_event_record(
     *,
-    lead: Lead,
+    conversation: Conversation,
     summary: str,
-    data: dict[str, Any],
+    data: dict[str, Any] | None = None,
     actor: AbstractBaseUser | None = None,
     actor_label: str = "system",
 ) -> None:
-    """Put something that happened in a chat on the lead's timeline (a `chat` entry)."""
+    """Put something that happened in `conversation` on its lead's timeline (a `chat` entry
+    naming the conversation); nothing while the chat has no lead yet."""
+    if conversation.lead is None:
+        return
     lead_event_record(
-        lead=lead, kind=LeadEventKind.CHAT, summary=summary, data=data, actor=actor, actor_label=actor_label
+        lead=conversation.lead,
+        kind=LeadEventKind.CHAT,
+        summary=summary,
+        data={"conversation": str(conversation.pk), **(data or {})},
+        actor=actor,
+        actor_label=actor_label,
     )
 
 
@@ -48,6 +58,13 @@ def lead_from_chat(*, email: str, website: Website, visitor_id: str) -> tuple[Le
         website=website,
         actor_label=BOT_ACTOR,
     )
+
+
+def visitor_for_chat(*, website: Website, anonymous_id: str) -> Visitor:
+    """The analytics visitor (the browser's anonymous id) a new chat belongs to, made if new:
+    a visitor already identified as a lead brings that lead to the chat."""
+    visitor, _ = Visitor.objects.get_or_create(website=website, anonymous_id=anonymous_id[:64])
+    return visitor
 
 
 def lead_identified_in(*, lead: Lead, conversation_id: str) -> bool:

@@ -21,8 +21,6 @@ from .messages import clean_body, clean_client_id, message_post
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from leads.models import Lead
-
 ESCALATED_FIELDS = ["escalation_reason", "escalated_at", "fortune_500_detected", "high_value_opportunity"]
 
 
@@ -38,11 +36,11 @@ def alert_on_commit(conversation_id: uuid.UUID, kind: str) -> None:
     enqueue_with_transaction(conversation_alert_task, str(conversation_id), kind)
 
 
-def _escalation_notice(*, online: int, lead: Lead | None) -> str:
+def _escalation_notice(*, online: int, has_lead: bool) -> str:
     """What the visitor is told: someone is coming, or how we will get back to them."""
     if online:
         return "I've asked a colleague to join this chat. Someone will be with you in a moment."
-    if lead is None:
+    if not has_lead:
         return (
             "Nobody from our team is online right now. Leave your e-mail address here and we will "
             "get back to you soon."
@@ -82,16 +80,15 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
     message_post(
         conversation_id=conversation.pk,
         sender=MessageSender.SYSTEM,
-        body=_escalation_notice(online=online, lead=lead),
+        body=_escalation_notice(online=online, has_lead=lead is not None),
         metadata={"event": "escalated", "reason": reason.value, "agents_online": online},
     )
-    if lead is not None:
-        chat_event_record(
-            lead=lead,
-            summary=f"Chat escalated to sales: {reason.label}",
-            data={"conversation": str(conversation.pk), "reason": reason.value},
-            actor_label=BOT_ACTOR,
-        )
+    chat_event_record(
+        conversation=conversation,
+        summary=f"Chat escalated to sales: {reason.label}",
+        data={"reason": reason.value},
+        actor_label=BOT_ACTOR,
+    )
     alert_on_commit(conversation.pk, "escalated")
     events.queue_changed_on_commit()
     return True
@@ -122,13 +119,7 @@ def conversation_claim(*, conversation_id: uuid.UUID | str, agent: AbstractBaseU
         body=f"{name} from our team has joined the chat.",
         metadata={"event": "agent_joined", "agent_name": name},
     )
-    if conversation.lead is not None:
-        chat_event_record(
-            lead=conversation.lead,
-            summary="Took over the chat",
-            data={"conversation": str(conversation.pk)},
-            actor=agent,
-        )
+    chat_event_record(conversation=conversation, summary="Took over the chat", actor=agent)
     events.queue_changed_on_commit()
     return conversation
 
