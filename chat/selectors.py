@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
 from . import events
-from .models import Conversation, ConversationStatus, Message
+from .models import AgentSession, Conversation, ConversationStatus, Message, MessageSender
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from analytics.models import Website
+
 #: Most messages sent in one catch-up batch (a client asks again for the rest).
 CATCH_UP_BATCH = 200
 QUEUE_LIMIT = 100
+
+
+def token_hash(token: str) -> str:
+    """How a resume token is stored: only its hash, so the database never holds a visitor's key."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def conversation_resume(*, website: Website, token: str) -> Conversation | None:
+    """The conversation this token opened on this website, or None (wrong token, other site)."""
+    if not token or len(token) > 100:
+        return None
+    return Conversation.objects.filter(website=website, token_hash=token_hash(token)).first()
+
+
+def agents_online_count() -> int:
+    """People with an agent console open (heartbeat within CHAT_AGENT_ONLINE_SECONDS)."""
+    since = timezone.now() - timedelta(seconds=settings.CHAT_AGENT_ONLINE_SECONDS)
+    return AgentSession.objects.filter(last_seen_at__gte=since).values("user").distinct().count()
+
+
+def bot_unanswered_count(*, conversation: Conversation) -> int:
+    """How many times the bot said it did not know, in this conversation."""
+    return conversation.messages.filter(sender=MessageSender.BOT, metadata__answered=False).count()
+
+
+def transcripts_sent_count(*, conversation: Conversation) -> int:
+    return conversation.messages.filter(metadata__event="transcript_sent").count()
+
+
+def message_resent(*, conversation: Conversation, client_message_id: str) -> Message | None:
+    """The message a client already sent with this id, if this is a resend of a stored one
+    (no query when the client gave no id)."""
+    if not client_message_id:
+        return None
+    return conversation.messages.filter(client_message_id=client_message_id).first()
 
 
 def messages_after(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from .mail import conversation_send_alert
 
 
 @task()
 def conversation_alert_task(conversation_id: str, kind: str) -> bool:
     """E-mail sales that a chat needs a person (or left a lead while nobody was online); at most
     once, also when run again after its worker died. Returns whether it was sent now."""
-    return services.conversation_send_alert(conversation_id=conversation_id, kind=kind)
+    return conversation_send_alert(conversation_id=conversation_id, kind=kind)

@@ -13,6 +13,7 @@ import operator
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 
 from chat.models import KnowledgeArticle
@@ -202,8 +203,6 @@ def search(question: str) -> list[Match]:
 
 
 def _search_postgres(question: str) -> list[Match]:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
     raw_words = [w.strip(".'") for w in WORD.findall(question.lower())]
     terms = [w for w in dict.fromkeys(raw_words) if w and w not in STOP_WORDS and len(w) > 1][:20]
     if not terms:
