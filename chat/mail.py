@@ -61,16 +61,20 @@ def conversation_send_alert(*, conversation_id: uuid.UUID | str, kind: str) -> b
     )
 
 
-def transcript_email_send(*, conversation_id: uuid.UUID | str, to: str) -> None:
-    """E-mail the conversation's messages (without the "we have e-mailed you" notices) to `to`."""
+def transcript_email_send(*, conversation_id: uuid.UUID | str, to: str, notice_sequence: int) -> bool:
+    """E-mail the conversation's messages up to the request's notice (without the "we have
+    e-mailed you" notices) to `to`, once per request. Returns whether it was sent now."""
     messages = [
         message
-        for message in Message.objects.filter(conversation_id=conversation_id).order_by("sequence")
+        for message in Message.objects.filter(
+            conversation_id=conversation_id, sequence__lte=notice_sequence
+        ).order_by("sequence")
         if message.metadata.get("event") != "transcript_sent"
     ]
-    send_templated_mail(
+    return send_templated_mail(
         template="chat/email/transcript",
         context={"messages": messages, "conversation_id": conversation_id},
         subject="Your chat with Enterprise Scanner",
         to=[to],
+        once_key=f"chat-transcript:{conversation_id}:{notice_sequence}",
     )

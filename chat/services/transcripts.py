@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db import transaction
 
+from enterprise_scanner.task_queue import enqueue_with_transaction
+
 from .. import selectors
 from ..bot import intents
 from ..errors import ChatError
-from ..mail import transcript_email_send
 from ..models import Conversation, MessageSender
+from ..tasks import transcript_email_task
 from .conversations import conversation_identify
 from .crm import lead_identified_in
 from .messages import message_post
@@ -24,8 +26,9 @@ def transcript_send(*, conversation_id: uuid.UUID | str, email: Any = "") -> Con
     """E-mail the visitor the transcript: to the conversation's lead, or to the address given
     (which identifies the visitor like any e-mail in the chat). At most three per conversation.
 
-    The e-mail goes out after commit, from the process that served the request (the visitor is
-    told it was sent, and the notice is stored, in the same transaction)."""
+    The e-mail is a background job stored in this transaction, next to the notice the visitor
+    sees (`enqueue_with_transaction`): a process dying after the commit loses nothing, and the job
+    sends it once even when re-run (its key is the notice's sequence number)."""
     conversation = (
         Conversation.objects.select_for_update(of=("self",)).select_related("lead").get(pk=conversation_id)
     )
@@ -44,12 +47,11 @@ def transcript_send(*, conversation_id: uuid.UUID | str, email: Any = "") -> Con
     if selectors.transcripts_sent_count(conversation=conversation) >= MAX_TRANSCRIPTS:
         raise ChatError("transcript_limit", "The transcript has already been sent several times.")
     to = conversation.lead.email
-    message_post(
+    notice, _ = message_post(
         conversation_id=conversation.pk,
         sender=MessageSender.SYSTEM,
         body="We have e-mailed you a transcript of this chat.",
         metadata={"event": "transcript_sent"},
     )
-    conversation_pk = conversation.pk
-    transaction.on_commit(lambda: transcript_email_send(conversation_id=conversation_pk, to=to))
+    enqueue_with_transaction(transcript_email_task, str(conversation.pk), to, notice.sequence)
     return conversation

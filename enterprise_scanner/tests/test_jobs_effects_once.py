@@ -29,7 +29,7 @@ from assessments.tasks import assessment_report_email_task
 from assessments.tests.helpers import site
 from chat import services as chat
 from chat.models import EscalationReason
-from chat.tasks import conversation_alert_task
+from chat.tasks import conversation_alert_task, transcript_email_task
 from leads.followups import send_followup_reminders
 from leads.models import Lead, LeadEventKind
 from leads.services import LeadSubmission, lead_rescore, lead_send_hot_alert, lead_submit
@@ -103,6 +103,33 @@ def test_the_chat_alert_is_queued_with_the_escalation(database_tasks) -> None:
         conversation_id=conversation.pk, reason=EscalationReason.ASKED_FOR_HUMAN
     )
     assert jobs_of(conversation_alert_task) == [[str(conversation.pk), "escalated"]]
+
+
+def chat_with_a_typed_address():
+    from analytics.services import website_create
+
+    website = website_create(name="Site", allowed_origins=["https://example.com"])
+    conversation, _ = chat.conversation_start(website=website, visitor_id="v-1")
+    chat.message_post(conversation_id=conversation.pk, sender="visitor", body="Hi, pat@globex-corp.com here")
+    return conversation
+
+
+def test_the_transcript_email_is_queued_with_the_request(database_tasks) -> None:
+    conversation = chat_with_a_typed_address()
+    chat.transcript_send(conversation_id=conversation.pk, email="pat@globex-corp.com")
+    [[conversation_id, to, notice]] = jobs_of(transcript_email_task)
+    assert (conversation_id, to) == (str(conversation.pk), "pat@globex-corp.com") and notice > 1
+    assert not mail.outbox  # not sent by the request: a process dying after commit loses nothing
+
+
+def test_the_transcript_is_emailed_once_per_request_when_its_job_runs_twice(database_tasks) -> None:
+    conversation = chat_with_a_typed_address()
+    chat.transcript_send(conversation_id=conversation.pk, email="pat@globex-corp.com")
+    [args] = jobs_of(transcript_email_task)
+    transcript_email_task.call(*args)
+    transcript_email_task.call(*args)  # re-run after its worker died
+    assert [m.to for m in mail.outbox] == [["pat@globex-corp.com"]]
+    assert "pat@globex-corp.com here" in mail.outbox[0].body
 
 
 def test_the_report_email_and_a_retried_scan_are_queued_with_the_scan(database_tasks, media) -> None:
