@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "chat",
     "analytics",
     "partners",
+    "demo",  # seed_demo: loads through the other apps' services, nothing imports it
 ]
 
 MIDDLEWARE = [

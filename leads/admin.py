@@ -605,13 +605,15 @@ class LeadAdmin(LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin):
             for key, title in (("fit", "Fit"), ("engagement", "Engagement"), ("penalties", "Penalties"))
         ]
         rows = [
-            (title, part.get("points", 0), part.get("label", part.get("factor", "")))
+            # Signed points formatted here: format_html escapes its arguments to strings first,
+            # so a "{:+d}" in the template raised ValueError and the admin showed "-".
+            (title, f"{part.get('points', 0):+d}", part.get("label", part.get("factor", "")))
             for title, section in sections
             for part in section.get("parts", [])
         ]
         if not rows:
             return "Not scored yet."
-        items = format_html_join("", "<li><strong>{}</strong> {:+d} — {}</li>", rows)
+        items = format_html_join("", "<li><strong>{}</strong> {} — {}</li>", rows)
         flags = ", ".join(breakdown.get("flags", [])) or "none"
         return format_html("<ul style='margin:0;padding-left:1.2em'>{}</ul><p>Flags: {}</p>", items, flags)
 

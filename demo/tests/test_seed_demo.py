@@ -13,7 +13,8 @@ from django.db.models import F
 from analytics.models import Event, Website
 from assessments.models import AssessmentStatus, SecurityAssessment
 from chat.models import Conversation, ConversationStatus, Message
-from leads.demo_data import DEMO_WEBSITE_NAME, load_demo_data
+from demo.loaders import load_demo_data
+from demo.specs.websites import DEMO_WEBSITE_NAME
 from leads.models import Company, Lead, LeadStatus
 from partners.models import Commission, CommissionStatus
 

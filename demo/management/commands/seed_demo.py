@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from leads.demo_data import load_demo_data
+from demo.loaders import load_demo_data
 
 
 class Command(BaseCommand):

@@ -1,0 +1,71 @@
+"""The Microsoft CISO's completed security assessment.
+
+Written as rows here, not through `assessments.services`: `assessment_request` queues a real
+scan of the target (www.microsoft.com) for the worker, and `assessment_complete` needs a live
+`ScanOutcome` and sends the report e-mail. A "record a finished scan" service does not exist;
+this is the minimal loader for it (noted for the lead). The timeline entry uses the leads
+timeline service.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from assessments.models import AssessmentStatus, AssessmentType, Finding, SecurityAssessment
+from demo.specs.assessments import (
+    MICROSOFT_FINDINGS,
+    MICROSOFT_GRADE,
+    MICROSOFT_RISK_SCORE,
+    MICROSOFT_TARGET_URL,
+)
+from leads.models import Lead, LeadEventKind
+from leads.services import lead_event_record
+
+from .clock import backdated
+
+SCAN_STARTED_AFTER = timedelta(seconds=14)
+SCAN_TOOK = timedelta(seconds=83)
+
+
+def load_microsoft_assessment(lead: Lead) -> None:
+    """The assessment the CISO requested when she came in (only for a lead created in this run)."""
+    requested = lead.created_at
+    assessment = SecurityAssessment.objects.create(
+        lead=lead,
+        target_url=MICROSOFT_TARGET_URL,
+        assessment_type=AssessmentType.ENTERPRISE,
+        status=AssessmentStatus.COMPLETED,
+        risk_score=MICROSOFT_RISK_SCORE,
+        grade=MICROSOFT_GRADE,
+        attempts=1,
+        requested_at=requested,
+        started_at=requested + SCAN_STARTED_AFTER,
+        completed_at=requested + SCAN_STARTED_AFTER + SCAN_TOOK,
+    )
+    Finding.objects.bulk_create(
+        Finding(
+            assessment=assessment,
+            check_id=spec.check_id,
+            title=spec.title,
+            severity=spec.severity,
+            evidence=spec.evidence,
+            description=spec.description,
+            recommendation=spec.recommendation,
+            compliance_refs=list(spec.compliance_refs),
+            score_modifier=spec.score_modifier,
+        )
+        for spec in MICROSOFT_FINDINGS
+    )
+    with backdated(assessment.completed_at):
+        lead_event_record(
+            lead=lead,
+            kind=LeadEventKind.ASSESSMENT,
+            summary=f"Security assessment of {MICROSOFT_TARGET_URL} completed: grade {MICROSOFT_GRADE}, "
+            f"{len(MICROSOFT_FINDINGS)} findings",
+            data={
+                "assessment": str(assessment.pk),
+                "grade": MICROSOFT_GRADE,
+                "risk_score": MICROSOFT_RISK_SCORE,
+            },
+            actor_label="scanner",
+        )
