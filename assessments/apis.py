@@ -22,6 +22,7 @@ from enterprise_scanner.api.permissions import IsSiteRequest
 from enterprise_scanner.api.site_keys import SiteKeyAuthentication
 from enterprise_scanner.api.throttles import SiteIpThrottle, SiteKeyThrottle, StatusPollIpThrottle
 from leads.apis import LeadSubmitInput
+from leads.services import LeadSubmission
 
 from . import roi, services
 from .models import AssessmentStatus, SecurityAssessment
@@ -50,7 +51,7 @@ class AssessmentRequestInput(LeadSubmitInput):
         ),
     )
 
-    def to_submission(self) -> services.LeadSubmission:
+    def to_submission(self) -> LeadSubmission:
         own = {name: self.validated_data.pop(name) for name in ("target_url", "monitoring_consent")}
         try:
             return super().to_submission()

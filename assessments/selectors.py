@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -98,3 +98,22 @@ def roi_calculation_queryset_for_user(*, user: Any) -> QuerySet[RoiCalculation]:
         return RoiCalculation.objects.all()
     visible = lead_queryset_for_user(user=user).values("pk")
     return RoiCalculation.objects.filter(Q(lead__isnull=True) | Q(lead__in=visible))
+
+
+def roi_latest_for_lead(*, lead_id: int) -> RoiCalculation | None:
+    """The lead's most recent ROI calculation, for its report: one made as the lead, else one made
+    by a visitor later stitched to the lead (the calculator is often used before the form)."""
+    return (
+        RoiCalculation.objects.filter(lead_id=lead_id).order_by("-created_at").first()
+        or RoiCalculation.objects.filter(visitor__lead_id=lead_id).order_by("-created_at").first()
+    )
+
+
+def assessment_ids_with_unsent_report(*, completed_before: datetime) -> list[uuid.UUID]:
+    """Finished assessments whose report e-mail never went out (the mail server was down), so
+    recovery can queue the e-mail again; only those finished before `completed_before`, which
+    leaves a report still on its way alone."""
+    unsent = SecurityAssessment.objects.filter(
+        status=AssessmentStatus.COMPLETED, report_sent_at__isnull=True, completed_at__lt=completed_before
+    ).exclude(report_file="")
+    return list(unsent.values_list("pk", flat=True))

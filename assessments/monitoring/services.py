@@ -236,7 +236,7 @@ def monitor_rescan_due(*, now: datetime | None = None, limit: int | None = None)
                 target.save(update_fields=["next_scan_at"])
                 report.rate_limited.append(target.host)
                 continue
-            from ..services import assessment_create_scheduled
+            from ..services import assessment_create_scheduled  # cycle: services.requests imports this module
 
             assessment_create_scheduled(target=target)
             target.next_scan_at = now + timedelta(days=target.interval_days)

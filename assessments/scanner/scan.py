@@ -90,8 +90,32 @@ def evaluate(
     grade = grading.cap_grade(score.grade, cap)
     extra_risk = sum(EXTRA_RISK[f.severity] for f in findings if f.check_id not in grading.SCORE_MODIFIERS)
     risk = max(0, min(100, 100 - min(score.score, 100) + extra_risk))
+    results = _results_json(retrieval, tls_facts, domain=domain, tests=tests, score=score, cap=cap)
+    return ScanOutcome(
+        score=score.score,
+        observatory_grade=score.grade,
+        grade=grade,
+        grade_cap=cap,
+        risk_score=risk,
+        tests=tests,
+        findings=findings,
+        results=results,
+    )
+
+
+def _results_json(
+    retrieval: Retrieval,
+    tls_facts: tls.TlsFacts | None,
+    *,
+    domain: DomainReport | None,
+    tests: list[TestResult],
+    score: grading.Score,
+    cap: str | None,
+) -> dict[str, Any]:
+    """What the assessment keeps of the scan (its `results`): every test's answer, the response,
+    redirects, the TLS and DNS facts and the errors, for the API, the admin and the report."""
     auto = retrieval.auto
-    results = {
+    return {
         "algorithm": "mdn-http-observatory v4 + TLS/content checks",
         "score": score.score,
         "observatory_grade": score.grade,
@@ -115,16 +139,6 @@ def evaluate(
         "errors": retrieval.errors,
         "dns": domain.to_json() if domain is not None else None,
     }
-    return ScanOutcome(
-        score=score.score,
-        observatory_grade=score.grade,
-        grade=grade,
-        grade_cap=cap,
-        risk_score=risk,
-        tests=tests,
-        findings=findings,
-        results=results,
-    )
 
 
 class ScanFailed(Exception):

@@ -59,6 +59,40 @@ def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     if response is None:
         return TestResult(NAME, "csp-not-implemented", False)
+    parsed = _parse(response)
+    if isinstance(parsed, TestResult):
+        return parsed
+    csp, header_only, evidence = parsed
+    directives = csp.directives
+    default_src = directives.get("default-src")
+    object_src = set(directives.get("object-src") or default_src or {"*"})
+    script_src, style_src, strict_dynamic_invalid = _script_and_style_sources(directives)
+    if strict_dynamic_invalid:
+        result = "csp-header-invalid"
+    else:
+        result = _first_result(
+            directives=directives,
+            script_src=script_src,
+            style_src=style_src,
+            object_src=object_src,
+            is_https=retrieval.https is not None,  # the graded session began on https://
+        )
+    passed = result in PASSING
+    if passed and csp.duplicates:
+        result = "csp-implemented-but-duplicate-directives"
+    ancestors = header_only.get("frame-ancestors") or {"*"}
+    data = {
+        "policy": {name: sorted(sources) for name, sources in sorted(directives.items())},
+        "frame_ancestors_restricted": not (ancestors & DANGEROUSLY_BROAD),
+        "duplicates": sorted(set(csp.duplicates)),
+    }
+    return TestResult(NAME, result, passed, evidence=evidence, data=data)
+
+
+def _parse(response: FetchedResponse) -> tuple[ParsedCsp, ParsedCsp, str] | TestResult:
+    """(the combined policy, the header-only policy, the evidence), or the result when there is nothing to grade:
+    an unparseable policy, or none at all (perhaps only a report-only one). Only the headers can
+    restrict framing (`frame-ancestors` is ignored in <meta>)."""
     http_policies, meta_policies = policies(response)
     evidence = "; ".join(http_policies + meta_policies)[:1024]
     try:
@@ -73,36 +107,46 @@ def analyze(retrieval: Retrieval) -> TestResult:
         meta = parse_policies(meta_policies, meta=True)
     except CspInvalid:
         meta = ParsedCsp()
-
     if header_only.size + meta.size == 0:
         report_only = response.header("content-security-policy-report-only")
         if report_only:
             return TestResult(NAME, "csp-not-implemented-but-reporting-enabled", False, evidence=report_only)
         return TestResult(NAME, "csp-not-implemented", False)
+    return csp, header_only, evidence
 
-    directives = csp.directives
+
+def _script_and_style_sources(directives: dict[str, set[str]]) -> tuple[set[str], set[str], bool]:
+    """(script sources, style sources, strict-dynamic without a nonce or hash) as browsers apply
+    them: a nonce or hash voids 'unsafe-inline'; with 'strict-dynamic' (and a nonce or hash) the
+    host, scheme and 'self' sources are ignored; without one 'strict-dynamic' is invalid."""
     default_src = directives.get("default-src")
-    ancestors = header_only.get("frame-ancestors") or {"*"}
-    object_src = set(directives.get("object-src") or default_src or {"*"})
     script_src = set(directives.get("script-src") or default_src or {"*"})
     style_src = set(directives.get("style-src") or default_src or {"*"})
     for sources in (script_src, style_src):
         if _has_nonce_or_hash(sources):
             sources.discard("'unsafe-inline'")
+    if "'strict-dynamic'" not in script_src:
+        return script_src, style_src, False
+    if not _has_nonce_or_hash(script_src):
+        return script_src, style_src, True
+    script_src = {
+        s
+        for s in script_src
+        if not any(s.startswith(b) for b in DANGEROUSLY_BROAD) and s not in ("'self'", "'unsafe-inline'")
+    }
+    return script_src, style_src, False
 
-    result: str | None = None
-    if "'strict-dynamic'" in script_src:
-        if _has_nonce_or_hash(script_src):
-            script_src = {
-                s
-                for s in script_src
-                if not any(s.startswith(b) for b in DANGEROUSLY_BROAD)
-                and s not in ("'self'", "'unsafe-inline'")
-            }
-        else:
-            result = "csp-header-invalid"
 
-    is_https = retrieval.https is not None  # the graded session began on https://
+def _first_result(
+    *,
+    directives: dict[str, set[str]],
+    script_src: set[str],
+    style_src: set[str],
+    object_src: set[str],
+    is_https: bool,
+) -> str:
+    """The Observatory's result for a valid policy: the first of its checks that applies, worst first."""
+    default_src = directives.get("default-src")
     active_sources = [
         source
         for name, sources in directives.items()
@@ -112,33 +156,16 @@ def analyze(retrieval: Retrieval) -> TestResult:
     passive_sources = [
         source for name in PASSIVE_DIRECTIVES for source in (directives.get(name) or default_src or set())
     ]
-
-    def first(name: str) -> None:
-        nonlocal result
-        if result is None:
-            result = name
-
     if script_src & BROAD_OR_INLINE or object_src & DANGEROUSLY_BROAD:
-        first("csp-implemented-with-unsafe-inline")
+        return "csp-implemented-with-unsafe-inline"
     if is_https and any(s.startswith(("http:", "ftp:")) for s in active_sources):
-        first("csp-implemented-with-insecure-scheme")
+        return "csp-implemented-with-insecure-scheme"
     if "'unsafe-eval'" in script_src | style_src:
-        first("csp-implemented-with-unsafe-eval")
+        return "csp-implemented-with-unsafe-eval"
     if is_https and any(s.startswith(("http:", "ftp:")) for s in passive_sources):
-        first("csp-implemented-with-insecure-scheme-in-passive-content-only")
+        return "csp-implemented-with-insecure-scheme-in-passive-content-only"
     if style_src & BROAD_OR_INLINE:
-        first("csp-implemented-with-unsafe-inline-in-style-src-only")
+        return "csp-implemented-with-unsafe-inline-in-style-src-only"
     if default_src == {"'none'"}:
-        first("csp-implemented-with-no-unsafe-default-src-none")
-    first("csp-implemented-with-no-unsafe")
-    assert result is not None
-
-    passed = result in PASSING
-    if passed and csp.duplicates:
-        result = "csp-implemented-but-duplicate-directives"
-    data = {
-        "policy": {name: sorted(sources) for name, sources in sorted(directives.items())},
-        "frame_ancestors_restricted": not (ancestors & DANGEROUSLY_BROAD),
-        "duplicates": sorted(set(csp.duplicates)),
-    }
-    return TestResult(NAME, result, passed, evidence=evidence, data=data)
+        return "csp-implemented-with-no-unsafe-default-src-none"
+    return "csp-implemented-with-no-unsafe"

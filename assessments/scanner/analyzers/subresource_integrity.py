@@ -37,6 +37,24 @@ RELATIVE_PROTOCOL = re.compile(r"^//[^/]")
 FULL_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
+def _origin_and_scheme(src: str, site_domain: str, session_https: bool) -> tuple[bool, bool]:
+    """(secure origin, secure scheme) of a script's src, as the Observatory judges them: a
+    relative URL is same-origin and as secure as the session; a protocol-relative one is never a
+    secure origin; a full URL is same-site when its registrable domain is the page's."""
+    relative_protocol = bool(RELATIVE_PROTOCOL.match(src))
+    full_url = bool(FULL_URL.match(src))
+    relative_origin = not relative_protocol and not full_url
+    if relative_protocol or relative_origin:
+        same_site = True
+    else:
+        host = urlsplit(src).hostname or ""
+        same_site = registrable_domain(host) == site_domain
+    secure_origin = relative_origin or (same_site and not relative_protocol)
+    scheme = urlsplit(src).scheme.lower() if full_url else None
+    secure_scheme = scheme == "https" or (relative_origin and session_https)
+    return secure_origin, secure_scheme
+
+
 def analyze(retrieval: Retrieval) -> TestResult:
     response = retrieval.auto
     if response is None:
@@ -59,17 +77,7 @@ def analyze(retrieval: Retrieval) -> TestResult:
         if not script.src:
             continue
         src = script.src.strip()
-        relative_protocol = bool(RELATIVE_PROTOCOL.match(src))
-        full_url = bool(FULL_URL.match(src))
-        relative_origin = not relative_protocol and not full_url
-        if relative_protocol or relative_origin:
-            same_site = True
-        else:
-            host = urlsplit(src).hostname or ""
-            same_site = registrable_domain(host) == site_domain
-        secure_origin = relative_origin or (same_site and not relative_protocol)
-        scheme = urlsplit(src).scheme.lower() if full_url else None
-        secure_scheme = scheme == "https" or (relative_origin and session_https)
+        secure_origin, secure_scheme = _origin_and_scheme(src, site_domain, session_https)
         if not secure_origin:
             foreign = True
             external[src[:512]] = {"integrity": script.integrity, "crossorigin": script.crossorigin}
