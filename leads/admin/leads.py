@@ -223,10 +223,9 @@ class LeadAdmin(
             context.update(_lead_crm_context(obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    # TODO(issue 13, lead): save_model holds two flows that belong in a leads service — the
-    # staff "add lead" flow (insert, staff-created entry, assign, status, follow-up) and the
-    # change flow that writes the plain fields with obj.save(update_fields=…) before calling
-    # the services. Moved here unchanged; not redesigned in the admin split.
+    # Known debt (issue 13, "one write path per change"): this holds the staff "add lead" flow
+    # and a change flow that saves plain fields before calling the services; both move into a
+    # `lead_update` / staff-create service used by the admin, the API and the import.
     def save_model(self, request: HttpRequest, obj: Lead, form: ModelForm, change: bool) -> None:
         """Plain fields are saved as typed (auditlog records them); status, owner, follow-up and
         company go through their services so the timeline and the copied flags stay right."""
