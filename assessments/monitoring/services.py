@@ -36,6 +36,8 @@ from . import selectors
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from .diff import FindingsDiff
+
 logger = logging.getLogger(__name__)
 
 #: How long a re-scan held back by the per-domain rate limit waits before the schedule tries again.
@@ -264,6 +266,25 @@ def monitor_send_alert(*, assessment_id: uuid.UUID | str) -> bool:
 
     Lock, check, record, send last (`send_once`), commit: a re-run of the job finds
     `monitor_alert_sent_at` set, or the ledger's key taken."""
+    assessment = _alert_candidate(assessment_id)
+    if assessment is None:
+        return False
+    diff = selectors.scan_diff(assessment)
+    if diff is None or not diff.got_worse:
+        return False
+    to = _alert_recipient(assessment.lead)
+    reasons = _alert_reasons(diff)
+    _alert_record(assessment, diff=diff, reasons=reasons, to=to)
+    if not send_once(
+        _alert_message(assessment, diff=diff, reasons=reasons, to=to), key=f"monitor-alert:{assessment.pk}"
+    ):
+        transaction.set_rollback(True)  # sent before (ledger), whatever the row says
+        return False
+    return True
+
+
+def _alert_candidate(assessment_id: uuid.UUID | str) -> SecurityAssessment | None:
+    """The completed scan of an actively watched target, locked, unless its alert went out."""
     assessment = (
         SecurityAssessment.objects.select_for_update(of=("self",))
         .select_related("lead", "lead__owner", "lead__company", "monitored_target")
@@ -277,24 +298,29 @@ def monitor_send_alert(*, assessment_id: uuid.UUID | str) -> bool:
         or assessment.monitored_target is None
         or not assessment.monitored_target.is_active
     ):
-        return False
-    diff = selectors.scan_diff(assessment)
-    if diff is None or not diff.got_worse:
-        return False
-    lead = assessment.lead
-    to = _alert_recipient(lead)
+        return None
+    return assessment
+
+
+def _alert_reasons(diff: FindingsDiff) -> list[str]:
+    """Why the target got worse, in words: the grade drop and the new critical findings."""
     reasons = []
     if diff.grade_dropped:
         reasons.append(f"grade {diff.previous_grade} → {diff.current_grade}")
     if diff.new_critical:
         titles = "; ".join(c.shown.title for c in diff.new_critical[:3])
         reasons.append(f"{len(diff.new_critical)} new critical finding(s): {titles}")
-    company = lead.company.name if lead.company else assessment.target_host
+    return reasons
+
+
+def _alert_record(assessment: SecurityAssessment, *, diff: FindingsDiff, reasons: list[str], to: str) -> None:
+    """Mark the alert as sent and put the sales trigger on the lead's timeline (before sending,
+    inside the caller's transaction, so a failed send rolls both back)."""
     summary = f"Watched site {assessment.target_host} got worse: " + ", ".join(reasons)
     assessment.monitor_alert_sent_at = timezone.now()
     assessment.save(update_fields=["monitor_alert_sent_at"])
     lead_event_record(
-        lead=lead,
+        lead=assessment.lead,
         kind=LeadEventKind.SALES_TRIGGER,
         summary=f"{summary} (alert e-mailed to {to})"[:500],
         data={
@@ -306,6 +332,14 @@ def monitor_send_alert(*, assessment_id: uuid.UUID | str) -> bool:
             "to": to,
         },
     )
+
+
+def _alert_message(
+    assessment: SecurityAssessment, *, diff: FindingsDiff, reasons: list[str], to: str
+) -> EmailMultiAlternatives:
+    """The alert e-mail (text and HTML) with links to the assessment and the lead in the admin."""
+    lead = assessment.lead
+    company = lead.company.name if lead.company else assessment.target_host
     context = {
         "assessment": assessment,
         "lead": lead,
@@ -324,10 +358,7 @@ def monitor_send_alert(*, assessment_id: uuid.UUID | str) -> bool:
         to=[to],
     )
     message.attach_alternative(render_to_string("assessments/email/monitor_alert.html", context), "text/html")
-    if not send_once(message, key=f"monitor-alert:{assessment.pk}"):
-        transaction.set_rollback(True)  # sent before (ledger), whatever the row says
-        return False
-    return True
+    return message
 
 
 def monitor_watch_lead_targets(*, lead: Lead, actor: AbstractBaseUser | None) -> list[MonitoredTarget]:

@@ -19,6 +19,7 @@ from ..monitoring.diff import CHANGE_LABELS, GRADE_ORDER
 if TYPE_CHECKING:
     from reportlab.lib.styles import ParagraphStyle
 
+    from ..monitoring.diff import FindingsDiff
     from ..monitoring.selectors import MonitoringSummary
 
 BRAND = colors.HexColor("#0b3d91")
@@ -94,44 +95,53 @@ def monitoring_story(summary: MonitoringSummary | None, styles: dict[str, Paragr
     ]
     if len(summary.history) > 1:
         story.append(_history_chart(summary))
-    rows: list[list[object]] = [["Scan", "Grade", "Risk"]]
-    for point in summary.history[-MAX_POINTS:]:
-        when = f"{timezone.localtime(point.completed_at):%d %B %Y %H:%M}"
-        rows.append([when, point.grade or "–", "–" if point.risk_score is None else str(point.risk_score)])
-    story += [_table(rows, [60 * mm, 25 * mm, 25 * mm]), Spacer(1, 5 * mm)]
+    story += [_history_table(summary), Spacer(1, 5 * mm)]
 
     diff = summary.diff
     if diff is None:
         story.append(p("This is the first completed scan of the target: nothing to compare yet.", "body"))
     else:
-        counts = diff.counts
-        story.append(p("Changes since the previous scan", "h2"))
-        story.append(
-            p(
-                f"Grade {diff.previous_grade or '–'} → {diff.current_grade or '–'}, risk "
-                f"{diff.previous_risk} → {diff.current_risk}. "
-                + ", ".join(f"{counts[c]} {c}" for c in CHANGE_LABELS),
-                "body",
-            )
-        )
-        changes: list[list[object]] = [["Change", "Severity", "Finding"]]
-        for change in diff.changes:
-            state = change.shown
-            severity = state.severity
-            if change.previous and change.current and change.previous.severity != change.current.severity:
-                severity = f"{change.previous.severity} → {change.current.severity}"
-            changes.append(
-                [
-                    CHANGE_LABELS[change.change],
-                    severity,
-                    Paragraph(
-                        f"{escape(state.title)} <font size=6>({escape(state.check_id)})</font>",
-                        styles["small"],
-                    ),
-                ]
-            )
-        if len(changes) == 1:
-            changes.append(["–", "–", "No findings in either scan"])
-        story.append(_table(changes, [48 * mm, 30 * mm, 102 * mm]))
+        story += _changes_story(diff, styles)
     story.append(PageBreak())
     return story
+
+
+def _history_table(summary: MonitoringSummary) -> Table:
+    """The last MAX_POINTS scans of the target: when, grade and risk."""
+    rows: list[list[object]] = [["Scan", "Grade", "Risk"]]
+    for point in summary.history[-MAX_POINTS:]:
+        when = f"{timezone.localtime(point.completed_at):%d %B %Y %H:%M}"
+        rows.append([when, point.grade or "–", "–" if point.risk_score is None else str(point.risk_score)])
+    return _table(rows, [60 * mm, 25 * mm, 25 * mm])
+
+
+def _changes_story(diff: FindingsDiff, styles: dict[str, ParagraphStyle]) -> list[object]:
+    """What changed since the previous scan: the grade and risk line, then one row per finding."""
+    counts = diff.counts
+    summary_line = (
+        f"Grade {diff.previous_grade or '–'} → {diff.current_grade or '–'}, risk "
+        f"{diff.previous_risk} → {diff.current_risk}. " + ", ".join(f"{counts[c]} {c}" for c in CHANGE_LABELS)
+    )
+    changes: list[list[object]] = [["Change", "Severity", "Finding"]]
+    for change in diff.changes:
+        state = change.shown
+        severity = state.severity
+        if change.previous and change.current and change.previous.severity != change.current.severity:
+            severity = f"{change.previous.severity} → {change.current.severity}"
+        changes.append(
+            [
+                CHANGE_LABELS[change.change],
+                severity,
+                Paragraph(
+                    f"{escape(state.title)} <font size=6>({escape(state.check_id)})</font>",
+                    styles["small"],
+                ),
+            ]
+        )
+    if len(changes) == 1:
+        changes.append(["–", "–", "No findings in either scan"])
+    return [
+        Paragraph(escape("Changes since the previous scan"), styles["h2"]),
+        Paragraph(escape(summary_line), styles["body"]),
+        _table(changes, [48 * mm, 30 * mm, 102 * mm]),
+    ]

@@ -31,6 +31,18 @@ def tls_rows(results: dict[str, Any] | None) -> list[tuple[str, str]]:
     depth = tls.get("depth") or {}
     if not depth:
         return rows
+    rows += _cipher_rows(depth, protocols)
+    rows += _chain_row(depth.get("chain") or {})
+    rows.append(_ocsp_row(depth.get("ocsp") or {}))
+    if tls.get("elapsed_ms") is not None:
+        rows.append(("TLS inspection time", f"{tls['elapsed_ms']} ms"))
+    return rows
+
+
+def _cipher_rows(depth: dict[str, Any], protocols: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the cipher-suite probe found: the negotiated suite, weak families, forward secrecy,
+    the key exchange and AEAD (TLS 1.3 counts for both forward secrecy and AEAD)."""
+    rows = []
     families = depth.get("families") or {}
     if depth.get("negotiated"):
         rows.append(("A current client gets", depth["negotiated"]))
@@ -57,29 +69,31 @@ def tls_rows(results: dict[str, Any] | None) -> list[tuple[str, str]]:
     if exchanges:
         rows.append(("Key exchange", "; ".join(exchanges)))
     rows.append(("Authenticated encryption (AEAD)", "yes" if tls13 or families.get("AEAD") else "no"))
-    chain = depth.get("chain") or {}
-    if chain.get("complete") is True:
-        rows.append(
-            ("Certificate chain", f"complete ({len(chain.get('presented') or [])} certificate(s) sent)")
-        )
-    elif chain.get("complete") is False and chain.get("completed_by"):
-        rows.append(
-            ("Certificate chain", "incomplete: the server does not send " + "; ".join(chain["completed_by"]))
-        )
-    elif chain.get("complete") is False:
-        rows.append(
-            ("Certificate chain", f"does not reach a trusted root (missing {chain.get('missing_issuer')})")
-        )
-    ocsp = depth.get("ocsp") or {}
-    if ocsp.get("stapled"):
-        rows.append(("OCSP stapling", f"stapled ({ocsp.get('status')})"))
-    elif ocsp.get("stapled") is False:
-        rows.append(("OCSP stapling", "not stapled"))
-    else:
-        rows.append(("OCSP stapling", "not applicable (the certificate names no OCSP responder)"))
-    if tls.get("elapsed_ms") is not None:
-        rows.append(("TLS inspection time", f"{tls['elapsed_ms']} ms"))
     return rows
+
+
+def _chain_row(chain: dict[str, Any]) -> list[tuple[str, str]]:
+    """The certificate chain row, when the probe could tell whether the chain is complete."""
+    if chain.get("complete") is True:
+        return [("Certificate chain", f"complete ({len(chain.get('presented') or [])} certificate(s) sent)")]
+    if chain.get("complete") is False and chain.get("completed_by"):
+        return [
+            ("Certificate chain", "incomplete: the server does not send " + "; ".join(chain["completed_by"]))
+        ]
+    if chain.get("complete") is False:
+        return [
+            ("Certificate chain", f"does not reach a trusted root (missing {chain.get('missing_issuer')})")
+        ]
+    return []
+
+
+def _ocsp_row(ocsp: dict[str, Any]) -> tuple[str, str]:
+    """The OCSP stapling row (always present once the deep probe ran)."""
+    if ocsp.get("stapled"):
+        return ("OCSP stapling", f"stapled ({ocsp.get('status')})")
+    if ocsp.get("stapled") is False:
+        return ("OCSP stapling", "not stapled")
+    return ("OCSP stapling", "not applicable (the certificate names no OCSP responder)")
 
 
 def tls_story(results: dict[str, Any] | None, styles: dict[str, ParagraphStyle]) -> list[Flowable]:

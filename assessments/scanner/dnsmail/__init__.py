@@ -2,9 +2,9 @@
 
 SPF, DMARC, MTA-STS (record and policy file), TLS-RPT, CAA, DNSSEC and MX from DNS, and the
 site's `/.well-known/security.txt` (RFC 9116). `checks.inspect_domain` gathers the facts, all
-lookups at once (a thread pool: a scan's DNS part costs about its slowest lookup), and
-`checks.domain_hits` turns them into findings. A lookup that fails (timeout, SERVFAIL) makes a
-"could not check" finding; it never fails the scan.
+lookups at once (a thread pool: a scan's DNS part costs about its slowest lookup), and the
+per-family judges (`mail`, `transport`, `zone`, `web`) turn them into findings. A lookup that
+fails (timeout, SERVFAIL) makes a "could not check" finding; it never fails the scan.
 
 Our own parsing on dnspython rather than checkdmarc: checkdmarc keeps a process-wide DNS cache
 (a re-scan within its lifetime, or a test zone changed under it, reads stale answers), fetches
