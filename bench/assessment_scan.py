@@ -54,6 +54,7 @@ from assessments.monitoring.history import HistoryPoint  # noqa: E402
 from assessments.monitoring.selectors import MonitoringSummary  # noqa: E402
 from assessments.report import render_report  # noqa: E402
 from assessments.scanner.scan import ScanOutcome, run_scan  # noqa: E402
+from assessments.services import findings_from  # noqa: E402
 from assessments.tests.dns_server import DnsZone, dns_server, served_getaddrinfo  # noqa: E402
 from leads.models import Company, Lead  # noqa: E402
 
@@ -140,19 +141,7 @@ def report_inputs(outcome: ScanOutcome) -> tuple[SecurityAssessment, list[Findin
         completed_at=now,
         results=outcome.results,
     )
-    findings = [
-        Finding(
-            check_id=f.check_id,
-            title=f.title,
-            severity=f.severity,
-            evidence=f.evidence,
-            description=f.description,
-            recommendation=f.recommendation,
-            compliance_refs=f.compliance_refs,
-            score_modifier=f.score_modifier,
-        )
-        for f in outcome.findings
-    ]
+    findings = findings_from(outcome.findings)
     grades = ["D", "D+", "C-", "C", "C+", "B-", "B", "B", "B+", "B", "A-", "A"]
     history = [
         HistoryPoint(str(n), now - timedelta(weeks=12 - n), grade, 60 - 4 * n)

@@ -36,7 +36,7 @@ from .requests import (
     assessment_rerun,
 )
 from .roi import roi_calculate
-from .scans import assessment_claim, assessment_complete, assessment_run
+from .scans import assessment_claim, assessment_complete, assessment_run, findings_from
 from .targets import MAX_HOST_LENGTH, MAX_URL_LENGTH, target_belongs_to_lead, target_normalise
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "assessment_rerun",
     "assessment_run",
     "assessment_send_report",
+    "findings_from",
     "roi_calculate",
     "target_belongs_to_lead",
     "target_normalise",

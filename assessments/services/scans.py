@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -135,23 +137,29 @@ COMPLETED_FIELDS = [
 ]
 
 
+def findings_from(items: Iterable[Any], *, assessment: SecurityAssessment | None = None) -> list[Finding]:
+    """Unsaved Finding rows for scan findings (`FindingData`, or anything with the same fields:
+    demo specs, a benchmark's report), so the field list is written once."""
+    return [
+        Finding(
+            assessment=assessment,
+            check_id=item.check_id,
+            title=item.title,
+            severity=item.severity,
+            evidence=item.evidence,
+            description=item.description,
+            recommendation=item.recommendation,
+            compliance_refs=list(item.compliance_refs),
+            score_modifier=item.score_modifier,
+        )
+        for item in items
+    ]
+
+
 def _findings_replace(*, assessment: SecurityAssessment, outcome: ScanOutcome) -> None:
     """The scan's findings replace any of an earlier run (a re-run keeps one set per assessment)."""
     assessment.findings.all().delete()
-    Finding.objects.bulk_create(
-        Finding(
-            assessment=assessment,
-            check_id=f.check_id,
-            title=f.title,
-            severity=f.severity,
-            evidence=f.evidence,
-            description=f.description,
-            recommendation=f.recommendation,
-            compliance_refs=f.compliance_refs,
-            score_modifier=f.score_modifier,
-        )
-        for f in outcome.findings
-    )
+    Finding.objects.bulk_create(findings_from(outcome.findings, assessment=assessment))
 
 
 def _outcome_apply(*, assessment: SecurityAssessment, outcome: ScanOutcome) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from assessments.models import AssessmentStatus, AssessmentType, Finding, SecurityAssessment
+from assessments.services import findings_from
 from demo.specs.assessments import (
     MICROSOFT_FINDINGS,
     MICROSOFT_GRADE,
@@ -42,20 +43,7 @@ def load_microsoft_assessment(lead: Lead) -> None:
         started_at=requested + SCAN_STARTED_AFTER,
         completed_at=requested + SCAN_STARTED_AFTER + SCAN_TOOK,
     )
-    Finding.objects.bulk_create(
-        Finding(
-            assessment=assessment,
-            check_id=spec.check_id,
-            title=spec.title,
-            severity=spec.severity,
-            evidence=spec.evidence,
-            description=spec.description,
-            recommendation=spec.recommendation,
-            compliance_refs=list(spec.compliance_refs),
-            score_modifier=spec.score_modifier,
-        )
-        for spec in MICROSOFT_FINDINGS
-    )
+    Finding.objects.bulk_create(findings_from(MICROSOFT_FINDINGS, assessment=assessment))
     with backdated(assessment.completed_at):
         lead_event_record(
             lead=lead,
