@@ -74,11 +74,12 @@ ERROR_DESCRIPTIONS = {
     'whole input), or `{"detail": …}` for a body that is not JSON we accept (malformed, nested more '
     "than 32 levels, a NUL character in any string) or a NUL character in a parameter, header or cookie",
     "413": "The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default)",
+    "415": "The body's Content-Type is missing or not one the operation reads (JSON or form data)",
     "401": "No key, or an unknown one",
     "403": "The key may not do this (disabled, foreign Origin, missing scope)",
     "404": "Unknown id, or a page past the end",
     "429": "Too many requests; see Retry-After",
-    "503": "The database is unavailable; retry after Retry-After seconds",
+    "503": "The database or Redis is unavailable; retry after Retry-After seconds",
 }
 
 
@@ -117,7 +118,7 @@ class AutoSchema(SpectacularAutoSchema):
         # header or a cookie (enterprise_scanner.request_guard), besides its own validation.
         codes.append("400")
         if has_body:
-            codes.append("413")
+            codes += ["413", "415"]
         if any(requirement for requirement in self.get_auth()):
             codes += ["401", "403"]
         if "{" in self.path or is_paginated:

@@ -302,3 +302,12 @@ def test_a_malformed_multipart_body_is_a_400_not_a_500(site: Client, admin_clien
     client = site if path.startswith("/api/") else admin_client
     response = client.post(path, b"--x\r\nnot a part", content_type="multipart/form-data; boundary=")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "application/x-unknown", ""])
+def test_a_body_of_an_unread_content_type_is_a_documented_json_415(site: Client, content_type: str) -> None:
+    response = site.post("/api/v1/leads/", b"<lead/>", content_type=content_type)
+    assert response.status_code == 415
+    assert "detail" in response.json()
+    schema = Client().get("/api/schema/?format=json").json()
+    assert "415" in schema["paths"]["/api/v1/leads/"]["post"]["responses"]
