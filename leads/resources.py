@@ -32,6 +32,8 @@ from import_export.widgets import BooleanWidget, DateTimeWidget, DecimalWidget, 
 from .domains import DomainKind, EmailDomain, classify_email_domain
 from .duplicates import DuplicateIndex, leads_flag_new_duplicates
 from .emails import EmailNotValidError, email_normalise
+from .import_policy import FieldDecision, decide_field, decide_status, overwrite_columns_clean
+from .import_preview import ImportPreviewRow, preview_row_build
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
 from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from .scoring.deal_value import DealValueConfig
@@ -377,24 +379,29 @@ class LeadImportColumnsError(ValueError):
 
 def lead_import_columns_check(headers: Iterable[Any]) -> list[str]:
     """The file's column names, stripped and lower-cased; raises `LeadImportColumnsError` for a
-    file without an `email` column or with unknown columns (better than silently ignoring a
-    mistyped "e-mail" or "firstname" column)."""
+    file without an `email` column or with a known column twice (which cell would count?).
+
+    Unknown columns do not stop the file: they are ignored and named to the importer
+    (`lead_import_unknown_columns`), so one stray "notes" column does not refuse 500 good rows,
+    and a mistyped "firstname" is still seen in the preview and the command's summary."""
     columns = [_cell_text(header).lower() for header in headers]
     if "email" not in columns:
+        unknown = lead_import_unknown_columns(columns)
+        found = f" (found {', '.join(repr(c) for c in unknown)})" if unknown else ""
         raise LeadImportColumnsError(
-            "The file has no 'email' column; expected columns: " + ", ".join(LEAD_IMPORT_COLUMNS)
+            f"The file has no 'email' column{found}; expected columns: " + ", ".join(LEAD_IMPORT_COLUMNS)
         )
     known = set(LEAD_IMPORT_COLUMNS) | set(LEAD_EXPORT_ONLY_COLUMNS)
-    unknown = [column or "(empty)" for column in columns if column not in known]
-    if unknown:
-        raise LeadImportColumnsError(
-            f"Unknown column(s) {', '.join(repr(c) for c in unknown)}; "
-            f"known columns: {', '.join(LEAD_IMPORT_COLUMNS + LEAD_EXPORT_ONLY_COLUMNS)}"
-        )
-    repeated = sorted({column for column in columns if columns.count(column) > 1})
+    repeated = sorted({column for column in columns if column in known and columns.count(column) > 1})
     if repeated:
         raise LeadImportColumnsError(f"Column(s) {', '.join(repeated)} appear more than once")
     return columns
+
+
+def lead_import_unknown_columns(columns: Iterable[str]) -> list[str]:
+    """The columns of a (checked) header that an import ignores, as the importer should see them."""
+    known = set(LEAD_IMPORT_COLUMNS) | set(LEAD_EXPORT_ONLY_COLUMNS)
+    return [column or "(no name)" for column in columns if column not in known]
 
 
 class ImportEvent(NamedTuple):
@@ -437,6 +444,7 @@ class LeadImportRow:
     owner: tuple[Any] | None = None  # (new owner or None,) via lead_assign
     follow_up: tuple[datetime | None] | None = None  # via lead_schedule_follow_up
     rescore_later: bool = False
+    decisions: list[FieldDecision] = field(default_factory=list)  # a known lead's, per field
 
     @property
     def service_changes(self) -> bool:
@@ -536,12 +544,19 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         user: AbstractBaseUser | AnonymousUser | None = None,
         default_owner: AbstractBaseUser | None = None,
         source_name: str = "",
+        overwrite: Iterable[str] = (),
+        preview: bool = False,
         **kwargs: Any,
     ) -> None:
         """`user`: who imports or exports (scoping, timeline actor); `default_owner`: owner of new
-        leads whose row names none; `source_name`: the file name shown on the timeline."""
+        leads whose row names none; `source_name`: the file name shown on the timeline;
+        `overwrite`: the columns whose existing values the importer chose to replace
+        (`leads.import_policy`); `preview`: keep one `ImportPreviewRow` per row for the admin."""
         super().__init__(**kwargs)
         self.user = user
+        self.overwrite = overwrite_columns_clean(overwrite)
+        self.preview: list[ImportPreviewRow] | None = [] if preview else None
+        self.unknown_columns: list[str] = []
         self.default_owner = default_owner
         self.source_name = source_name
         self.current: LeadImportRow | None = None
@@ -592,6 +607,7 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         """Check the columns, and learn who imports and from where (the admin passes `user`
         and `file_name`; `leads.importing` passes each chunk's `row_numbers` in the file)."""
         dataset.headers = lead_import_columns_check(dataset.headers or [])
+        self.unknown_columns = lead_import_unknown_columns(dataset.headers)
         if self.user is None and kwargs.get("user") is not None:
             self.user = kwargs["user"]
         self.source_name = self.source_name or str(kwargs.get("file_name") or "")
@@ -728,31 +744,35 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                 instance.consent_marketing_at = self._now
             return
 
+        # A known lead: each field by the re-import policy (`leads.import_policy`).
         status = values.pop("status", None)
-        if status is not None and status != instance.status:
-            reason = values.get("lost_reason", "") if status == LeadStatus.CLOSED_LOST else ""
-            if status == LeadStatus.CLOSED_LOST:
-                values.pop("lost_reason", None)
-                reason = reason or instance.lost_reason
-                if not reason:
-                    raise ValidationError(
-                        {"lost_reason": "Say why the deal was lost (closed_lost needs it)."}
-                    )
-            lead_status_change_validate(status=status, lost_reason=reason, lead=instance)
-            current.status = (status, reason)
-        if "owner" in values:
-            owner = values.pop("owner")
-            if owner.pk != instance.owner_id:
-                current.owner = (owner,)
-        if "next_follow_up_at" in values:
-            moment = values.pop("next_follow_up_at")
-            if moment != instance.next_follow_up_at:
-                current.follow_up = (moment,)
+        if status is not None:
+            decision = decide_status(lead=instance, status=status)
+            current.decisions.append(decision)
+            if decision.applied:
+                reason = ""
+                if status == LeadStatus.CLOSED_LOST:
+                    reason = values.pop("lost_reason", "") or instance.lost_reason
+                    if not reason:
+                        raise ValidationError(
+                            {"lost_reason": "Say why the deal was lost (closed_lost needs it)."}
+                        )
+                lead_status_change_validate(status=status, lost_reason=reason, lead=instance)
+                current.status = (status, reason)
         for attribute, value in values.items():
-            old = getattr(instance, attribute)
-            if old != value:
+            decision = decide_field(
+                lead=instance, attribute=attribute, incoming=value, overwrite=self.overwrite
+            )
+            current.decisions.append(decision)
+            if not decision.applied:
+                continue
+            if attribute == "owner":
+                current.owner = (value,)
+            elif attribute == "next_follow_up_at":
+                current.follow_up = (value,)
+            else:
+                current.changes[attribute] = (getattr(instance, attribute), value)
                 setattr(instance, attribute, value)
-                current.changes[attribute] = (old, value)
         if current.changes.get("consent_marketing", (None, False))[1] and not instance.consent_marketing_at:
             instance.consent_marketing_at = self._now
             current.changes["consent_marketing_at"] = (None, self._now)
@@ -857,11 +877,28 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
         except Exception as exc:  # noqa: BLE001
             self.handle_import_error(result, exc, raise_errors)
 
+    def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> Any:
+        """Import one row as import-export does, and note for the preview what became of it."""
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self.preview is not None:
+            self.preview.append(
+                preview_row_build(
+                    number=int(kwargs.get("row_number") or 0),
+                    row=row,
+                    row_result=row_result,
+                    current=self.current,
+                )
+            )
+        return row_result
+
     def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
         """A chunk with errors is rolled back, so its leads must leave the duplicates index.
-        (No sequence to reset, as ModelResource would: leads have UUID keys.)"""
+        (No sequence to reset, as ModelResource would: leads have UUID keys.) The preview rows
+        and ignored columns travel on the result, to the admin's preview."""
         if result.has_errors():
             self._duplicates = None
+        result.lead_preview = self.preview
+        result.unknown_columns = self.unknown_columns
 
     # --- Helpers of the bulk writes ------------------------------------------------------------
 
