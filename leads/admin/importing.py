@@ -142,6 +142,10 @@ class LeadImportAdminMixin(ImportMixin):
         if context is None:
             return response
         context["column_guide"] = [(column, COLUMN_HELP.get(column, "")) for column in LEAD_IMPORT_COLUMNS]
+        # import-export lists every resource field, export-only ones (score, created_at…) too.
+        context["fields_list"] = [
+            (name, list(LEAD_IMPORT_COLUMNS)) for name, _ in context.get("fields_list", [])
+        ]
         context["history_columns"] = list(HISTORY_COLUMNS)
         result = context.get("result")
         if result is None or result.has_errors() or getattr(result, "lead_preview", None) is None:
