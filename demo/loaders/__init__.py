@@ -3,9 +3,11 @@
 Order matters because it is the product's order: reference rows (website, companies with their
 alias domains and IP ranges, partners), then leads arriving through intake and worked through
 the pipeline, then each browser's activity stitched to its lead (events, ROI calculations,
-chats), the assessment, and last the score of every new lead, computed by `lead_rescore` from
+chats), the assessment, then the score of every new lead, computed by `lead_rescore` from
 all of that activity: the stored explanation is the scoring engine's, so the lead page explains
-the score it shows. Idempotent: every part is looked up by a natural key first (company domain,
+the score it shows; last the assessment's PDF report (it includes the lead's ROI calculation).
+A database seeded by an older version is mended on the next run: hand-written scores are
+re-scored by the engine, and a completed demo assessment without its PDF gets one. Idempotent: every part is looked up by a natural key first (company domain,
 alias, partner code, website name, lead e-mail, visitor id, article slug); rows without one are
 made only with a parent made in the same run. A second run changes nothing.
 """
