@@ -35,18 +35,22 @@ from .emails import EmailNotValidError, email_normalise
 from .import_policy import FieldDecision, decide_field, decide_status, overwrite_columns_clean
 from .import_preview import ImportPreviewRow, preview_row_build
 from .models import Company, CompanyDomain, Lead, LeadEvent, LeadEventKind, LeadSource, LeadStatus
-from .scoring import ScoringConfig, ScoringInput, estimate_deal_value, score_lead
+from .scoring import ScoringConfig, score_lead
 from .scoring.deal_value import DealValueConfig
 from .selectors import lead_queryset_for_user, leads_by_email_key, user_is_sales_manager
 from .services import (
-    company_name_from_domain,
+    companies_resolve,
+    company_matched_event,
     company_sync_lead_flags,
     lead_assign,
     lead_change_status,
     lead_event_build,
     lead_rescore_later,
     lead_schedule_follow_up,
+    lead_score_apply,
+    lead_scoring_input,
     lead_status_change_validate,
+    score_event_values,
 )
 
 if TYPE_CHECKING:
@@ -473,8 +477,8 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     reported with its number and every problem, and the other rows still import.
 
     New leads, in bulk (`use_bulk`; see `leads.importing` for speed): linked to the company of
-    their mail domain (found or created, as `services.company_resolve` does), scored in memory
-    with the same scoring as `services.lead_rescore` (an imported lead has no activity yet), and
+    their mail domain (`services.companies_resolve`, the set form of `company_resolve`), scored
+    in memory with `lead_rescore`'s own steps (an imported lead has no activity yet), and
     given timeline entries (imported, company matched, scored), then checked for duplicates
     (`leads.duplicates.leads_flag_new_duplicates`). A lead that would be hot is left to
     `lead_rescore_later` instead, so qualifying and the sales alert happen exactly as for a
@@ -903,29 +907,16 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
     # --- Helpers of the bulk writes ------------------------------------------------------------
 
     def _link_companies(self, leads: list[Lead]) -> None:
-        """Give each new lead the company of its corporate mail domain, as `company_resolve`
-        would, with a fixed number of queries: known companies (main or alias domain) are
-        fetched at once, unknown domains become companies in one bulk insert."""
+        """Give each new lead the company of its corporate mail domain through
+        `companies_resolve` (the set form of `company_resolve`: a fixed number of queries per
+        chunk); companies found are kept for the rest of the file."""
         wanted: dict[str, str] = {}
         for lead in leads:
             domain = lead._import_row.domain
             if domain.is_corporate and domain.registrable not in self._companies:
                 wanted.setdefault(domain.registrable, lead.company_name)
         if wanted:
-            self._companies.update(companies_by_domain(domains=wanted))
-            missing = [domain for domain in wanted if domain not in self._companies]
-            if missing:
-                Company.objects.bulk_create(
-                    [
-                        Company(
-                            domain=domain, name=(wanted[domain] or company_name_from_domain(domain))[:200]
-                        )
-                        for domain in missing
-                    ],
-                    ignore_conflicts=True,  # created meanwhile by a website lead: use that one
-                    batch_size=500,
-                )
-                self._companies.update(companies_by_domain(domains=missing))
+            self._companies.update(companies_resolve(names=wanted))
         for lead in leads:
             domain = lead._import_row.domain
             company = self._companies.get(domain.registrable) if domain.is_corporate else None
@@ -934,51 +925,35 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
                 lead.is_fortune_500 = company.is_fortune_500
 
     def _score(self, leads: list[Lead]) -> None:
-        """Score new leads as `lead_rescore` would: an imported lead has no activity yet, so only
-        who they are counts. A lead that would be hot goes through `lead_rescore_later`, which
-        qualifies it and alerts sales exactly as for a website lead.
+        """Score new leads with `lead_rescore`'s own steps (`lead_scoring_input`, the engine,
+        `lead_score_apply`): an imported lead has no activity yet, so only who they are counts.
+        A lead that would be hot goes through `lead_rescore_later`, which qualifies it and
+        alerts sales exactly as for a website lead.
 
         Without activity the score depends only on the title, the company's rank and size and
-        the kind of mail domain, so it is computed once per distinct combination (a 100,000-row
-        file has a few thousand) and shared: the result is read-only once stored."""
+        the kind of mail domain, so the engine runs once per distinct combination (a 100,000-row
+        file has a few thousand) and the result is shared: it is read-only once stored."""
         config = self._scoring
         memo = self._score_memo
         for lead in leads:
             company = lead.company
             domain = lead._import_row.domain
-            fortune_rank = company.fortune_rank if company else None
-            employee_count = company.employee_count if company else None
-            inputs = (lead.job_title, fortune_rank, employee_count, domain.kind)
-            scored = memo.get(inputs)
-            if scored is None:
-                result = score_lead(
-                    ScoringInput(
-                        job_title=lead.job_title,
-                        fortune_rank=fortune_rank,
-                        employee_count=employee_count,
-                        is_webmail=domain.kind is DomainKind.WEBMAIL,
-                        is_disposable=domain.kind is DomainKind.DISPOSABLE,
-                        activities=(),
-                        now=self._now,
-                    ),
-                    config,
+            inputs = (
+                lead.job_title,
+                company.fortune_rank if company else None,
+                company.employee_count if company else None,
+                domain.kind,
+            )
+            result = memo.get(inputs)
+            if result is None:
+                scoring_input = lead_scoring_input(
+                    lead=lead, activities=(), now=self._now, email_domain=domain
                 )
-                deal_value = estimate_deal_value(
-                    fortune_rank=fortune_rank,
-                    employee_count=employee_count,
-                    seniority=result.seniority,
-                    config=self._deal_value,
-                )
-                scored = memo[inputs] = (result, deal_value)
-            result, deal_value = scored
+                result = memo[inputs] = score_lead(scoring_input, config)
             if result.total >= config.hot_threshold:
                 lead._import_row.rescore_later = True
                 continue
-            lead.score = result.total
-            lead.score_breakdown = result.breakdown
-            lead.seniority = result.seniority
-            lead.scored_at = self._now
-            lead.estimated_deal_value = deal_value
+            lead_score_apply(lead=lead, result=result, now=self._now, deal_value_config=self._deal_value)
 
     def _event(
         self, lead: Lead, kind: LeadEventKind, summary: str, data: dict[str, Any], **who: Any
@@ -1016,35 +991,18 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
             )
             company = lead.company
             if company is not None:
-                rank = (
-                    f", Fortune 500 #{company.fortune_rank} ({company.fortune_year})"
-                    if company.fortune_rank
-                    else ""
-                )
+                matched = company_matched_event(lead=lead, company=company)
                 events.append(
                     self._event(
-                        lead,
-                        LeadEventKind.COMPANY_MATCHED,
-                        f"Matched to {company.name} ({company.domain}{rank})",
-                        {
-                            "company": str(company.pk),
-                            "domain": company.domain,
-                            "fortune_rank": company.fortune_rank,
-                        },
-                        actor=None,
-                        actor_label="system",
+                        lead, matched.kind, matched.summary, matched.data, actor=None, actor_label="system"
                     )
                 )
             if lead.scored_at is not None:
+                summary, data = score_event_values(
+                    previous=0, total=lead.score, breakdown=lead.score_breakdown
+                )
                 events.append(
-                    self._event(
-                        lead,
-                        LeadEventKind.SCORED,
-                        f"Score 0 → {lead.score}",
-                        {"previous": 0, "score": lead.score, "breakdown": lead.score_breakdown},
-                        actor=None,
-                        actor_label="system",
-                    )
+                    self._event(lead, LeadEventKind.SCORED, summary, data, actor=None, actor_label="system")
                 )
         return events
 
@@ -1074,19 +1032,6 @@ class LeadResource(_SafeExportMixin, resources.ModelResource):
             lead_change_status(lead=lead, status=status, lost_reason=reason, **who)
         if row.follow_up is not None:
             lead_schedule_follow_up(lead=lead, at=row.follow_up[0], **who)
-
-
-def companies_by_domain(*, domains: Iterable[str]) -> dict[str, Company]:
-    """The companies that own `domains` (as main or alias domain), by domain: two queries."""
-    domains = list(domains)
-    found: dict[str, Company] = {}
-    for start in range(0, len(domains), 500):
-        batch = domains[start : start + 500]
-        found.update((company.domain, company) for company in Company.objects.filter(domain__in=batch))
-        aliases = CompanyDomain.objects.filter(domain__in=batch).select_related("company")
-        for alias in aliases:
-            found.setdefault(alias.domain, alias.company)
-    return found
 
 
 # --- Companies ------------------------------------------------------------------------------------

@@ -217,3 +217,29 @@ def test_confirm_refuses_overwriting_a_history_column(manager_client):
     assert result.status_code == 200
     lead.refresh_from_db()
     assert lead.utm_source == "linkedin"
+
+
+# --- The same services as the API ------------------------------------------------------------------
+
+
+def test_an_imported_lead_is_scored_and_linked_as_the_services_would(tmp_path):
+    """The import scores with `lead_rescore`'s own steps and resolves companies with the set form
+    of `company_resolve`, so re-scoring an imported lead through the service changes nothing."""
+    from leads.models import Company
+    from leads.services import company_resolve, lead_rescore
+
+    path = write_csv(
+        tmp_path / "l.csv",
+        ["email", "job_title", "company"],
+        ["cio@new-widgets-corp.com", "Chief Information Officer", "New Widgets"],
+        ["ana@new-widgets-corp.com", "IT Manager", "Another name"],
+    )
+    assert leads_import(path=path).new == 2
+    company = Company.objects.get(domain="new-widgets-corp.com")
+    assert company.name == "New Widgets"  # named by its first lead, as company_resolve names it
+    assert company_resolve(email="x@new-widgets-corp.com") == company
+    for lead in Lead.objects.all():
+        before = (lead.score, lead.score_breakdown, lead.estimated_deal_value, lead.seniority)
+        after = lead_rescore(lead_id=lead.pk)
+        assert (after.score, after.score_breakdown, after.estimated_deal_value, after.seniority) == before
+        assert lead.events.filter(kind=LeadEventKind.SCORED).count() == 1  # same score: no new entry
