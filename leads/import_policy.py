@@ -117,8 +117,9 @@ class FieldDecision:
         return self.decision is Decision.KEEP and self.column in OVERWRITABLE_COLUMNS
 
 
-def display_value(value: Any) -> str:
-    """A field value as the preview shows it: a user's name, a local date-time, yes/no, a status label."""
+def display_value(value: Any, column: str = "") -> str:
+    """A field value as the preview shows it: a user's name, a local date-time, yes/no, and for
+    the status column its label."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -127,7 +128,7 @@ def display_value(value: Any) -> str:
         return value.get_username()
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-    if value in LeadStatus.values:
+    if column == "status" and value in LeadStatus.values:
         return str(LeadStatus(value).label)
     return str(value)
 
@@ -167,4 +168,8 @@ def decide_field(*, lead: Lead, attribute: str, incoming: Any, overwrite: frozen
         return FieldDecision(column, Decision.KEEP, current, incoming, "the lead's own first-touch record")
     if column in overwrite:
         return FieldDecision(column, Decision.OVERWRITE, current, incoming)
+    if attribute == "consent_marketing":
+        return FieldDecision(
+            column, Decision.KEEP, current, incoming, "consent changes only when you choose so"
+        )
     return FieldDecision(column, Decision.KEEP, current, incoming, "the lead already has a value")

@@ -54,8 +54,8 @@ class PreviewCell:
             column=decision.column,
             decision=decision.decision.value,
             label=DECISION_LABELS[decision.decision],
-            current=display_value(decision.current),
-            incoming=display_value(decision.incoming),
+            current=display_value(decision.current, decision.column),
+            incoming=display_value(decision.incoming, decision.column),
             reason=decision.reason,
             overwritable=decision.overwritable,
         )

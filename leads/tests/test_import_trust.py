@@ -243,3 +243,37 @@ def test_an_imported_lead_is_scored_and_linked_as_the_services_would(tmp_path):
         after = lead_rescore(lead_id=lead.pk)
         assert (after.score, after.score_breakdown, after.estimated_deal_value, after.seniority) == before
         assert lead.events.filter(kind=LeadEventKind.SCORED).count() == 1  # same score: no new entry
+
+
+def test_consent_and_status_words_in_the_preview():
+    """Consent is never 'filled' from a file (no consent is a fact, not a blank), and only the
+    status column shows status labels (a job title "proposal" stays "proposal")."""
+    from leads.import_policy import Decision, decide_field, display_value
+
+    lead = LeadFactory(consent_marketing=False)
+    kept = decide_field(lead=lead, attribute="consent_marketing", incoming=True, overwrite=frozenset())
+    assert kept.decision is Decision.KEEP and "consent" in kept.reason
+    chosen = decide_field(
+        lead=lead, attribute="consent_marketing", incoming=True, overwrite=frozenset({"consent_marketing"})
+    )
+    assert chosen.decision is Decision.OVERWRITE
+    assert display_value("proposal", "job_title") == "proposal"
+    assert display_value("proposal", "status") == "Proposal"
+
+
+def test_a_rep_imports_the_good_rows_and_sees_why_the_others_are_refused(rep_client, sales_rep, other_rep):
+    LeadFactory(email="theirs@acme-widgets.com", owner=other_rep)
+    upload = csv_upload(
+        ["email", "first_name", "owner"],
+        ["theirs@acme-widgets.com", "X", ""],
+        ["mine@acme-widgets.com", "Mia", sales_rep.get_username()],
+        ["assign@acme-widgets.com", "Al", other_rep.get_username()],
+    )
+    response = preview(rep_client, upload)
+    rows = {row.number: row for row in response.context["lead_preview"].rows}
+    assert dict(rows[1].errors) == {"email": ["A lead with this e-mail exists and belongs to another rep."]}
+    assert dict(rows[3].errors) == {"owner": ["Only sales managers can assign leads to someone else."]}
+    confirm(rep_client, response)
+    assert Lead.objects.get(email="mine@acme-widgets.com").owner == sales_rep
+    assert not Lead.objects.filter(email="assign@acme-widgets.com").exists()
+    assert Lead.objects.get(email="theirs@acme-widgets.com").first_name != "X"
