@@ -89,6 +89,7 @@ class CompanyResource(_SafeExportMixin, resources.ModelResource):
         self.current: CompanyImportRow | None = None
         self._seen: dict[str, int] = {}
         self._alias_owner: dict[str, str] = {}
+        self.unknown_columns: list[str] = []
 
     def get_queryset(self) -> QuerySet[Company]:
         return Company.objects.all()
@@ -102,12 +103,9 @@ class CompanyResource(_SafeExportMixin, resources.ModelResource):
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         headers = [_cell_text(header).lower() for header in dataset.headers or []]
         known = set(COMPANY_IMPORT_COLUMNS) | set(COMPANY_EXPORT_ONLY_COLUMNS)
-        unknown = [header or "(empty)" for header in headers if header not in known]
-        if unknown:
-            raise ValueError(
-                f"Unknown column(s) {', '.join(repr(h) for h in unknown)}; "
-                f"known columns: {', '.join(COMPANY_IMPORT_COLUMNS)}"
-            )
+        # Unknown columns are ignored and named (the admin shows them), not a reason to refuse
+        # the file: the cells are only ever read by known column name.
+        self.unknown_columns = [header or "(no name)" for header in headers if header not in known]
         dataset.headers = headers
         # Normalise the domains in place, so the cached loader finds "ACME.com" as acme.com.
         if "domain" in headers:
@@ -123,6 +121,9 @@ class CompanyResource(_SafeExportMixin, resources.ModelResource):
             self._alias_owner = dict(
                 CompanyDomain.objects.filter(domain__in=domains).values_list("domain", "company__domain")
             )
+
+    def after_import(self, dataset: Any, result: Any, **kwargs: Any) -> None:
+        result.unknown_columns = self.unknown_columns
 
     def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
         number = int(kwargs.get("row_number") or 0)

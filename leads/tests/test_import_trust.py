@@ -277,3 +277,29 @@ def test_a_rep_imports_the_good_rows_and_sees_why_the_others_are_refused(rep_cli
     assert Lead.objects.get(email="mine@acme-widgets.com").owner == sales_rep
     assert not Lead.objects.filter(email="assign@acme-widgets.com").exists()
     assert Lead.objects.get(email="theirs@acme-widgets.com").first_name != "X"
+
+
+def test_a_company_file_with_an_unknown_column_imports_and_names_it(manager_client):
+    """Before: an unknown column refused the whole company file (a base error)."""
+    from leads.models import Company
+
+    upload = csv_upload(
+        ["domain", "name", "notes"], ["globex-corp.com", "Globex", "met at RSA"], name="c.csv"
+    )
+    response = manager_client.post(
+        "/admin/leads/company/import/", {"format": "0", "resource": "0", "import_file": upload}
+    )
+    assert response.status_code == 200 and not response.context["result"].has_errors()
+    assert "Ignored column(s) this import does not know: notes" in response.content.decode()
+    form = response.context["confirm_form"]
+    manager_client.post(
+        "/admin/leads/company/process_import/",
+        {
+            **{
+                name: form.initial.get(name, "")
+                for name in ("import_file_name", "original_file_name", "format")
+            },
+            "resource": "",
+        },
+    )
+    assert Company.objects.get(domain="globex-corp.com").name == "Globex"
