@@ -121,12 +121,31 @@ def preview_row_build(
     return preview
 
 
+#: Rows without errors the preview lists; every error row is listed, however many.
+PREVIEW_ROWS_SHOWN = 300
+
+
 @dataclass
 class ImportPreview:
     """The whole file's preview: rows, counts, ignored columns, and what could be overwritten."""
 
     rows: list[ImportPreviewRow]
     unknown_columns: list[str]
+
+    @property
+    def shown(self) -> list[ImportPreviewRow]:
+        """Every error row and the first `PREVIEW_ROWS_SHOWN` others, in file order: a
+        20,000-row file stays a page a browser can show, and no error is ever left out."""
+        shown, others = [], 0
+        for row in self.rows:
+            if row.is_error or others < PREVIEW_ROWS_SHOWN:
+                shown.append(row)
+                others += not row.is_error
+        return shown
+
+    @property
+    def not_shown(self) -> int:
+        return len(self.rows) - len(self.shown)
 
     @property
     def counts(self) -> dict[str, int]:

@@ -303,3 +303,15 @@ def test_a_company_file_with_an_unknown_column_imports_and_names_it(manager_clie
         },
     )
     assert Company.objects.get(domain="globex-corp.com").name == "Globex"
+
+
+def test_a_long_file_lists_every_error_and_the_first_rows(manager_client, monkeypatch):
+    from leads import import_preview
+
+    rows = [[f"p{n}@acme-widgets.com", f"P{n}"] for n in range(1, 8)]
+    rows.append(["broken", "B"])
+    monkeypatch.setattr(import_preview, "PREVIEW_ROWS_SHOWN", 3)
+    response = preview(manager_client, csv_upload(["email", "first_name"], *rows))
+    shown = [row.number for row in response.context["lead_preview"].shown]
+    assert shown == [1, 2, 3, 8]  # the error in row 8 is listed
+    assert "… and 4 more rows without errors" in response.content.decode()
