@@ -116,6 +116,9 @@ def test_manager_previews_a_mixed_file_and_imports_the_good_rows(live_server, pa
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1366, width
     page.screenshot(path=str(SHOTS / "import-preview-mixed-1366.png"), full_page=True)
+    page.emulate_media(color_scheme="dark")  # the stock admin follows the system's dark mode
+    page.screenshot(path=str(SHOTS / "import-preview-mixed-dark-1366.png"))
+    page.emulate_media(color_scheme="light")
 
     page.get_by_label("job_title").check()
     page.get_by_role("button", name="Import 3 rows").click()
