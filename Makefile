@@ -22,11 +22,20 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP) ## Create .venv and install the pinned requirements (only when they changed)
 
+# A development .env (DEBUG=true), written once so that the README's `.venv/bin/python manage.py …`
+# commands work outside make too; never overwritten (delete it to get it again). settings.py reads
+# it; real environment variables win over it.
+.env:
+	printf '%s\n' '# Development settings, written once by `make run` (delete this file to get it again).' \
+	  '# Read by enterprise_scanner/settings.py; real environment variables win. Never use it in production.' \
+	  'DEBUG=true' > .env
+	@echo "Wrote a development .env (DEBUG=true)."
+
 run: export DEBUG ?= true
-run: venv ## Set up (migrate, Fortune 500 list, demo data, admin login) and serve http://127.0.0.1:8000 with a task worker
+run: venv .env ## Set up (migrate, Fortune 500 list, demo data for this PORT, admin login) and serve http://127.0.0.1:8000 with a task worker
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_fortune500
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --port $(PORT) --host $(HOST)
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, health: /healthz, API docs: /api/docs/). Ctrl-C stops everything."
 	HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho --no-prefix -f Procfile.dev start

@@ -148,3 +148,43 @@ def calculate(inputs: RoiInputs) -> dict[str, object]:
         "region_source": region_source,
         "sources": SOURCES,
     }
+
+
+#: Output names of the first ROI calculator (still in some databases: the old demo seed wrote
+#: them), mapped to today's names for the same figure.
+LEGACY_OUTPUT_NAMES = {
+    "average_breach_cost": "estimated_breach_cost",
+    "expected_annual_loss": "expected_annual_exposure",
+}
+#: The figures the PDF report shows, in its order.
+REPORT_FIGURES = (
+    "estimated_breach_cost",
+    "annual_breach_likelihood",
+    "expected_annual_exposure",
+    "potential_annual_savings",
+)
+
+
+def roi_outputs_upgrade(outputs: object) -> dict[str, object]:
+    """`outputs` with legacy figure names renamed to today's (values unchanged); a copy.
+
+    Why: a report rendered for a lead whose stored calculation used the old names crashed with
+    KeyError 'estimated_breach_cost'. Used by the data migration that fixes stored rows and by
+    the report, so an unmigrated row (restored from a backup) still renders."""
+    upgraded = dict(outputs) if isinstance(outputs, dict) else {}
+    for old, new in LEGACY_OUTPUT_NAMES.items():
+        if old in upgraded and new not in upgraded:
+            upgraded[new] = upgraded.pop(old)
+    return upgraded
+
+
+def roi_report_figures(outputs: object) -> dict[str, object] | None:
+    """The figures the report shows, or None when the stored calculation lacks any of them
+    (the report then shows the industry figures instead of a crash or a made-up number)."""
+    upgraded = roi_outputs_upgrade(outputs)
+    figures = {name: upgraded.get(name) for name in REPORT_FIGURES}
+    if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in figures.values()):
+        return None
+    sources = upgraded.get("sources")
+    figures["sources"] = [str(source) for source in sources] if isinstance(sources, list) else []
+    return figures

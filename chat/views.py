@@ -4,6 +4,8 @@ as a customer's site embeds it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -21,4 +23,7 @@ def demo_page(request: HttpRequest) -> HttpResponse:
         ),
         None,
     )
-    return render(request, "chat/demo.html", {"website": website, "origin": origin})
+    port = urlsplit(origin).port or (
+        443 if request.is_secure() else 80
+    )  # the Host header's, as the browser sees it
+    return render(request, "chat/demo.html", {"website": website, "origin": origin, "port": port})

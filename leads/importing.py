@@ -20,8 +20,11 @@ Choices, and why:
   status, source or owner, a value too long, an e-mail already in an earlier row) is listed with
   its row number and every problem, the other rows are imported, and the command exits
   non-zero. Fix the listed rows and import the file again: the rows already in are skipped.
-  (The admin's import is stricter by design of django-import-export: its preview lists the same
-  errors and offers no "confirm" until the file is clean.)
+  The admin's import previews the same: every bad row with its problems by column, and a
+  "confirm" that imports the good rows.
+* **A re-import never undoes the lead's own history** (`leads.import_policy`): known leads get
+  empty fields filled and status moved forward only; other values are kept unless the caller
+  names the columns to overwrite. Unknown columns are ignored and listed in the summary.
 * **Dry run** runs every chunk exactly as a real run would and rolls each back, so its counts
   and errors are the real run's.
 * **Speed** (see `leads.bulk_import`): inside a chunk nothing is looked up per row. Known leads
@@ -40,13 +43,19 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .bulk_import import LeadChunkImporter
-from .resources import LeadImportColumnsError, LeadResource, lead_import_columns_check
+from .import_policy import overwrite_columns_clean
+from .resources import (
+    LeadImportColumnsError,
+    LeadResource,
+    lead_import_columns_check,
+    lead_import_unknown_columns,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -74,6 +83,7 @@ class ImportSummary:
     skipped: int = 0  # known leads the row would not change
     errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message)
     lines: dict[int, int] = field(default_factory=dict)  # row number → file line, for error rows
+    ignored_columns: list[str] = field(default_factory=list)  # unknown columns, not read
     seconds: float = 0.0
 
     @property
@@ -201,12 +211,15 @@ def leads_import(
     actor: AbstractBaseUser | None = None,
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    overwrite: Iterable[str] | str = (),
 ) -> ImportSummary:
     """Import the leads of a CSV or XLSX file (see the module docstring for what happens).
 
     `owner` owns the new leads whose row names no owner; `actor` is the staff user doing the
     import (timeline; a sales rep may then change only their own and unassigned leads), None
     for an operator on the command line. `progress(done, total)` is called after each chunk.
+    `overwrite` names the columns whose existing values a known lead gives up for the file's
+    (`leads.import_policy`; by default a re-import only fills empty fields and moves forward).
 
     Raises `LeadImportError` when the import cannot start; row errors are in the summary.
     """
@@ -214,6 +227,10 @@ def leads_import(
     path = Path(path)
     if fmt not in FORMATS:
         raise LeadImportError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    try:
+        overwrite = overwrite_columns_clean(overwrite)
+    except ValueError as exc:
+        raise LeadImportError(str(exc)) from None
     if owner is not None and not (owner.is_active and owner.is_staff):
         raise LeadImportError(f"{owner.get_username()} is not an active staff user and cannot own leads")
     reader: _CsvReader | _XlsxReader = _CsvReader(path) if fmt == "csv" else _XlsxReader(path)
@@ -223,8 +240,10 @@ def leads_import(
     except LeadImportColumnsError as exc:
         raise LeadImportError(f"{path}: {exc}") from None
 
-    summary = ImportSummary(path=path, dry_run=dry_run, total=total)
-    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name)
+    summary = ImportSummary(
+        path=path, dry_run=dry_run, total=total, ignored_columns=lead_import_unknown_columns(columns)
+    )
+    resource = LeadResource(user=actor, default_owner=owner, source_name=path.name, overwrite=overwrite)
     importer = LeadChunkImporter(resource=resource, dry_run=dry_run)
     done = 0
     for chunk in _chunks(reader, len(columns), summary, chunk_rows):

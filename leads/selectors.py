@@ -28,6 +28,20 @@ def company_find_by_domain(*, domain: str) -> Company | None:
     )
 
 
+def companies_by_domains(*, domains: Iterable[str]) -> dict[str, Company]:
+    """`company_find_by_domain` for many domains: the companies that own them (as main or alias
+    domain), by domain; two queries per 500 domains, main domains first."""
+    domains = list(domains)
+    found: dict[str, Company] = {}
+    for start in range(0, len(domains), 500):
+        batch = domains[start : start + 500]
+        found.update((company.domain, company) for company in Company.objects.filter(domain__in=batch))
+        aliases = CompanyDomain.objects.filter(domain__in=batch).select_related("company")
+        for alias in aliases:
+            found.setdefault(alias.domain, alias.company)
+    return found
+
+
 def lead_list_queryset() -> QuerySet[Lead]:
     """Leads for lists: company and owner joined, best score first."""
     return Lead.objects.select_related("company", "owner").order_by("-score", "-created_at")

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -26,7 +26,13 @@ from enterprise_scanner.untrusted_json import UntrustedJSONFormField
 from . import services
 from .models import Commission, Partner
 from .selectors import commission_queryset_for_user
-from .statements import statement_csv, statement_for, statement_pdf
+from .statements import (
+    last_complete_month,
+    statement_csv,
+    statement_default_month,
+    statement_for,
+    statement_pdf,
+)
 
 
 class PartnerForm(forms.ModelForm):
@@ -90,16 +96,39 @@ class PartnerAdmin(admin.ModelAdmin):
 
         return f"{settings.SITE_URL}/?ref={obj.referral_code}" if obj.referral_code else "—"
 
-    @admin.display(description="Statement (last month)")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        """With what the statement link needs: the latest commission, and last month's count."""
+        start = last_complete_month(timezone.localdate())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_commission_at=Max("commissions__created_at"),
+                last_month_commissions=Count(
+                    "commissions",
+                    filter=Q(
+                        commissions__created_at__year=start.year, commissions__created_at__month=start.month
+                    ),
+                ),
+            )
+        )
+
+    @admin.display(description="Statement")
     def statement_links(self, obj: Partner) -> str:
-        month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
+        """The last complete month's statement, or the latest month the partner earned in."""
+        month = statement_default_month(
+            today=timezone.localdate(),
+            latest_commission=getattr(obj, "latest_commission_at", None),
+            last_month_count=getattr(obj, "last_month_commissions", 0),
+        )
         url = reverse("admin:partners_partner_statement", args=[obj.pk])
         return format_html(
-            '<a href="{}?month={}&amp;format=csv">CSV</a> · <a href="{}?month={}&amp;format=pdf">PDF</a>',
+            '{}: <a href="{}?month={}&amp;format=csv">CSV</a> · <a href="{}?month={}&amp;format=pdf">PDF</a>',
+            f"{month:%b %Y}",
             url,
-            month,
+            f"{month:%Y-%m}",
             url,
-            month,
+            f"{month:%Y-%m}",
         )
 
     def get_urls(self) -> list[Any]:

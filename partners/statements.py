@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -58,6 +59,26 @@ class Statement:
             ]
             for c in self.commissions
         ]
+
+
+def last_complete_month(today: date) -> date:
+    """The first day of the month before `today`'s."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def statement_default_month(
+    *, today: date, latest_commission: datetime | None, last_month_count: int
+) -> date:
+    """The month a partner's statement link opens: the last complete month when the partner
+    earned in it; otherwise the most recent month with a commission (the current one included);
+    the last complete month when there is none at all.
+
+    Why not always "last month": a partner paid every few months got a link to an empty
+    statement (the demo partner's referral closed six weeks ago: "Statement" opened nothing)."""
+    last_month = last_complete_month(today)
+    if last_month_count or latest_commission is None:
+        return last_month
+    return timezone.localdate(latest_commission).replace(day=1)
 
 
 def statement_for(*, partner: Partner, month: date) -> Statement:

@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Preformatted, Spacer
 
+from ..roi import roi_report_figures
 from ..scanner import compliance
 from .layout import (
     CONTACT,
@@ -157,7 +158,8 @@ def compliance_section(*, findings: list[Finding], s: Styles) -> list[object]:
 def roi_section(*, roi: RoiCalculation | None, s: Styles) -> list[object]:
     """The lead's own ROI calculation where there is one, else the industry figures."""
     story: list[object] = [para("What a breach would cost", s["h1"])]
-    if roi is None:
+    out = roi_report_figures(roi.outputs) if roi is not None else None
+    if out is None:  # no calculation, or one stored without these figures
         story.append(
             para(
                 "The average data breach cost USD 4.44 million worldwide and USD 10.22 million in the United "
@@ -167,7 +169,6 @@ def roi_section(*, roi: RoiCalculation | None, s: Styles) -> list[object]:
             )
         )
         return story
-    out = roi.outputs
     story.append(
         table(
             [
@@ -180,7 +181,8 @@ def roi_section(*, roi: RoiCalculation | None, s: Styles) -> list[object]:
             [90 * mm, 50 * mm],
         )
     )
-    story.append(para("Sources: " + "; ".join(out.get("sources", [])), s["small"]))
+    if out["sources"]:
+        story.append(para("Sources: " + "; ".join(out["sources"]), s["small"]))
     return story
 
 

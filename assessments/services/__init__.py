@@ -36,7 +36,13 @@ from .requests import (
     assessment_rerun,
 )
 from .roi import roi_calculate
-from .scans import assessment_claim, assessment_complete, assessment_run, findings_from
+from .scans import (
+    assessment_claim,
+    assessment_complete,
+    assessment_report_attach,
+    assessment_run,
+    findings_from,
+)
 from .targets import MAX_HOST_LENGTH, MAX_URL_LENGTH, target_belongs_to_lead, target_normalise
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "assessment_create_by_staff",
     "assessment_create_scheduled",
     "assessment_recover_stale",
+    "assessment_report_attach",
     "assessment_request",
     "assessment_rerun",
     "assessment_run",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -186,6 +187,20 @@ def _report_render(*, assessment: SecurityAssessment) -> None:
     if assessment.report_file:
         assessment.report_file.delete(save=False)
     assessment.report_file.save(f"assessment-{assessment.pk}.pdf", ContentFile(pdf), save=False)
+
+
+def assessment_report_attach(*, assessment: SecurityAssessment) -> SecurityAssessment:
+    """Render a completed assessment's PDF from its stored findings (with the lead's ROI) and
+    save it on the row, replacing any earlier file.
+
+    For a finished scan recorded without its report: the demo's assessment (written as rows, see
+    demo.loaders.assessments), or one whose file was lost. A scan run by the worker gets its
+    report in the same step that completes it."""
+    if assessment.status != AssessmentStatus.COMPLETED:
+        raise ValidationError({"status": "Only a completed assessment has a report."})
+    _report_render(assessment=assessment)
+    SecurityAssessment.objects.filter(pk=assessment.pk).update(report_file=assessment.report_file.name)
+    return assessment
 
 
 def _completion_record(*, assessment: SecurityAssessment, outcome: ScanOutcome) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from analytics.models import Website
-from analytics.services import ip_ranges_import, website_create
+from analytics.services import ip_ranges_import, normalise_origin, website_create, website_update
 from chat.models import KnowledgeArticle
 from demo.specs.chats import ARTICLES
 from demo.specs.companies import COMPANIES, FORTUNE_YEAR
@@ -31,6 +31,22 @@ def load_website(now: datetime) -> Website:
     Website.objects.filter(pk=website.pk).update(created_at=now - timedelta(days=WEBSITE_AGE_DAYS))
     website.refresh_from_db()
     return website
+
+
+def demo_website_allow(website: Website, origins: list[str]) -> list[str]:
+    """Add `origins` to the demo website's allowed origins (through `website_update`, which
+    normalises them and clears the cached key); returns the ones that were not there yet.
+
+    Why: the demo page at `/` embeds the kit only for a website that allows the page's own
+    origin, so `make run PORT=8101` served an inert page while the demo website allowed 8000."""
+    missing = [
+        origin
+        for origin in dict.fromkeys(map(normalise_origin, origins))
+        if origin not in website.allowed_origins
+    ]
+    if missing:
+        website_update(website=website, allowed_origins=[*website.allowed_origins, *missing])
+    return missing
 
 
 def load_companies() -> None:

@@ -90,6 +90,12 @@ LEADS: tuple[LeadSpec, ...] = (
         follow_up=OVERDUE_2_DAYS, phone="+1 479 555 0110",
         message="Looking at external attack-surface tooling for our e-commerce properties.",
     ),
+    # A likely duplicate of Tom Becker (same phone, same name at the same company), as a rep
+    # finds them: he came back through the chat with another address. Shown on the duplicates page.
+    LeadSpec(
+        "tbecker@walmart.com", "Tom", "Becker", "Director, Information Security",
+        "walmart.com", LeadSource.CHAT, LeadStatus.NEW, 26, phone="(479) 555-0110",
+    ),
     LeadSpec(
         "lina.choi@walmart.com", "Lina", "Choi", "Security Operations Center Lead",
         "walmart.com", LeadSource.IMPORT, LeadStatus.NEW, 100,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from ..models import Company, CompanyDomain
-from ..resources import CompanyResource
+from ..resources import COMPANY_IMPORT_COLUMNS, CompanyResource
 
 
 class CompanyDomainInline(admin.TabularInline):
@@ -25,6 +28,20 @@ class CompanyAdmin(ImportExportModelAdmin):
     search_fields = ("name", "domain", "alias_domains__domain")
     readonly_fields = ("is_fortune_500", "created_at", "updated_at")
     inlines = (CompanyDomainInline,)
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """import-export's preview, plus a warning naming the columns the import ignores."""
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        unknown = getattr(result, "unknown_columns", None)
+        if unknown:
+            messages.warning(
+                request,
+                f"Ignored column(s) this import does not know: {', '.join(unknown)} "
+                f"(known: {', '.join(COMPANY_IMPORT_COLUMNS)}).",
+            )
+        return response
+
     fieldsets = (
         (None, {"fields": ("name", "domain", "industry", "employee_count", "annual_revenue")}),
         ("Headquarters", {"fields": ("hq_city", "hq_state", "hq_country")}),

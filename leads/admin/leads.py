@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
-from import_export.admin import ExportActionModelAdmin, ImportMixin
+from import_export.admin import ExportActionModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from ..admin_duplicates import LeadDuplicatesAdminMixin
@@ -36,6 +36,7 @@ from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
 from .display import LeadDisplayMixin
 from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
 from .forms import LeadAdminForm
+from .importing import LeadImportAdminMixin
 from .pagination import CappedCountPaginator
 
 #: Fields the change form saves through a service (timeline entry, flag copies) instead of save().
@@ -66,7 +67,7 @@ class LeadNoteInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(
-    LeadActionsMixin, LeadDisplayMixin, LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin
+    LeadActionsMixin, LeadDisplayMixin, LeadDuplicatesAdminMixin, LeadImportAdminMixin, ExportActionModelAdmin
 ):
     """The rep's queue and lead page. Extend it with mixins (duplicates, import/export): their
     `actions` are merged with `crm_actions` in __init__, and this class adds no URLs."""

@@ -9,6 +9,7 @@ timeline in events); this package re-exports them, so callers import from `leads
 from .alerts import lead_send_hot_alert
 from .assignment import OPEN_STATUSES_EXCLUDED, lead_assign, lead_assign_balanced
 from .companies import (
+    companies_resolve,
     company_matched_event,
     company_name_from_domain,
     company_resolve,
@@ -32,7 +33,14 @@ from .pipeline import (
     lead_schedule_follow_up,
     lead_status_change_validate,
 )
-from .scoring import MAX_PAGE_VIEWS_SCORED, lead_rescore, lead_rescore_later
+from .scoring import (
+    MAX_PAGE_VIEWS_SCORED,
+    lead_rescore,
+    lead_rescore_later,
+    lead_score_apply,
+    lead_scoring_input,
+    score_event_values,
+)
 
 __all__ = [
     "FILLABLE_FIELDS",
@@ -42,6 +50,7 @@ __all__ = [
     "UTM_FIELDS",
     "IdempotencyKeyReused",
     "LeadSubmission",
+    "companies_resolve",
     "company_matched_event",
     "company_name_from_domain",
     "company_resolve",
@@ -58,8 +67,11 @@ __all__ = [
     "lead_rescore",
     "lead_rescore_later",
     "lead_schedule_follow_up",
+    "lead_score_apply",
+    "lead_scoring_input",
     "lead_send_hot_alert",
     "lead_set_company",
     "lead_status_change_validate",
     "lead_submit",
+    "score_event_values",
 ]

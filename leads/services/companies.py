@@ -3,14 +3,14 @@ Fortune 500 flag copied onto the lead (the queue index reads the copy)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 
 from ..domains import classify_email_domain
 from ..models import Company, Lead, LeadEvent, LeadEventKind
-from ..selectors import company_find_by_domain
+from ..selectors import companies_by_domains, company_find_by_domain
 from .events import lead_event_build, lead_event_record
 
 if TYPE_CHECKING:
@@ -39,6 +39,30 @@ def company_name_from_domain(domain: str) -> str:
     return domain.split(".", 1)[0].replace("-", " ").title()
 
 
+def _new_company_name(domain: str, company_name: str) -> str:
+    """The name of a company made from a lead: what the lead typed, else one from the domain."""
+    return (company_name.strip() or company_name_from_domain(domain))[:200]
+
+
+def companies_resolve(*, names: Mapping[str, str]) -> dict[str, Company]:
+    """`company_resolve` for many registrable corporate domains at once (the bulk import):
+    `names` maps each domain to the company name its first lead typed. Known companies (main or
+    alias domain) are found with two queries per 500 domains; unknown domains become companies
+    in one bulk insert, named as `company_resolve` names them. Safe under concurrency: a
+    company a website lead created meanwhile is used, not duplicated (ignore_conflicts, re-read).
+    """
+    found = companies_by_domains(domains=names)
+    missing = [domain for domain in names if domain not in found]
+    if missing:
+        Company.objects.bulk_create(
+            [Company(domain=domain, name=_new_company_name(domain, names[domain])) for domain in missing],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        found.update(companies_by_domains(domains=missing))
+    return found
+
+
 def company_resolve(
     *, email: str, company_name: str = "", employee_count: int | None = None
 ) -> Company | None:
@@ -57,7 +81,7 @@ def company_resolve(
         with transaction.atomic():
             return Company.objects.create(
                 domain=email_domain.registrable,
-                name=(company_name.strip() or company_name_from_domain(email_domain.registrable))[:200],
+                name=_new_company_name(email_domain.registrable, company_name),
                 employee_count=employee_count,
             )
     except IntegrityError:

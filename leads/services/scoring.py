@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,9 +16,10 @@ from analytics.models import Event, EventType
 from assessments.models import RoiCalculation
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
-from ..domains import DomainKind, classify_email_domain
+from ..domains import DomainKind, EmailDomain, classify_email_domain
 from ..models import Lead, LeadEventKind, LeadSource, LeadStatus
 from ..scoring import Activity, ScoreResult, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
+from ..scoring.deal_value import DealValueConfig
 from .events import lead_event_record
 
 
@@ -93,7 +97,16 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
 def _scoring_input(lead: Lead) -> ScoringInput:
     """The plain values the scoring rules read, gathered from the lead, its company and its
     activity (the rules themselves never touch the database)."""
-    email_domain = classify_email_domain(lead.email)
+    return lead_scoring_input(lead=lead, activities=_activities(lead), now=timezone.now())
+
+
+def lead_scoring_input(
+    *, lead: Lead, activities: Sequence[Activity], now: datetime, email_domain: EmailDomain | None = None
+) -> ScoringInput:
+    """What the scoring rules read about `lead`: its title, its company's rank and size, the kind
+    of its mail domain, and `activities`. Shared by `lead_rescore` and the bulk import (which
+    scores new leads, with no activity yet, in memory), so both feed the rules the same facts."""
+    email_domain = email_domain or classify_email_domain(lead.email)
     company = lead.company
     return ScoringInput(
         job_title=lead.job_title,
@@ -101,24 +114,39 @@ def _scoring_input(lead: Lead) -> ScoringInput:
         employee_count=company.employee_count if company else None,
         is_webmail=email_domain.kind is DomainKind.WEBMAIL,
         is_disposable=email_domain.kind is DomainKind.DISPOSABLE,
-        activities=_activities(lead),
-        now=timezone.now(),
+        activities=tuple(activities),
+        now=now,
     )
+
+
+def lead_score_apply(
+    *, lead: Lead, result: ScoreResult, now: datetime, deal_value_config: DealValueConfig | None = None
+) -> Decimal:
+    """Set (not save) the score, breakdown, seniority, scoring time and estimated deal value from
+    `result`; returns the deal value. Shared by `lead_rescore` and the bulk import."""
+    company = lead.company
+    lead.score = result.total
+    lead.score_breakdown = result.breakdown
+    lead.seniority = result.seniority
+    lead.scored_at = now
+    lead.estimated_deal_value = estimate_deal_value(
+        fortune_rank=company.fortune_rank if company else None,
+        employee_count=company.employee_count if company else None,
+        seniority=result.seniority,
+        config=deal_value_config,
+    )
+    return lead.estimated_deal_value
+
+
+def score_event_values(*, previous: int, total: int, breakdown: dict) -> tuple[str, dict]:
+    """The summary and data of a "scored" timeline entry (rescore and import write the same)."""
+    return f"Score {previous} → {total}", {"previous": previous, "score": total, "breakdown": breakdown}
 
 
 def _store_score(*, lead: Lead, result: ScoreResult, config: ScoringConfig) -> bool:
     """Save the score, breakdown, seniority and estimated deal value on the lead, qualifying a new
     lead that reached the hot threshold; return whether it was qualified."""
-    company = lead.company
-    lead.score = result.total
-    lead.score_breakdown = result.breakdown
-    lead.seniority = result.seniority
-    lead.scored_at = timezone.now()
-    lead.estimated_deal_value = estimate_deal_value(
-        fortune_rank=company.fortune_rank if company else None,
-        employee_count=company.employee_count if company else None,
-        seniority=result.seniority,
-    )
+    lead_score_apply(lead=lead, result=result, now=timezone.now())
     fields = ["score", "score_breakdown", "seniority", "scored_at", "estimated_deal_value", "updated_at"]
     qualified = lead.status == LeadStatus.NEW and result.total >= config.hot_threshold
     if qualified:
@@ -131,12 +159,8 @@ def _store_score(*, lead: Lead, result: ScoreResult, config: ScoringConfig) -> b
 def _record_score_change(*, lead: Lead, previous: int, result: ScoreResult, config: ScoringConfig) -> None:
     """Put the new score on the timeline and, when it crosses the hot threshold from below, queue
     the one sales alert of that crossing."""
-    scored = lead_event_record(
-        lead=lead,
-        kind=LeadEventKind.SCORED,
-        summary=f"Score {previous} → {result.total}",
-        data={"previous": previous, "score": result.total, "breakdown": result.breakdown},
-    )
+    summary, data = score_event_values(previous=previous, total=result.total, breakdown=result.breakdown)
+    scored = lead_event_record(lead=lead, kind=LeadEventKind.SCORED, summary=summary, data=data)
     if previous < config.hot_threshold <= result.total:
         from ..tasks import lead_hot_alert_task  # leads.tasks imports this package: import late
 

@@ -44,7 +44,7 @@ def test_a_mixed_file_across_chunk_boundaries(tmp_path):
         ["ann@gmail.com", "Ann", "Lee", "", "+1 212 555 0100", "", "contacted", ""],  # 8 new, webmail
     )
 
-    summary = leads_import(path=path, chunk_rows=3)
+    summary = leads_import(path=path, chunk_rows=3, overwrite="job_title")
 
     assert (summary.total, summary.new, summary.updated, summary.skipped) == (8, 3, 1, 1)
     errors = dict(summary.errors)
@@ -134,9 +134,9 @@ def test_dry_run_writes_nothing_and_counts_like_the_real_run(tmp_path):
         ["bad", "", "", "", "", "", "", ""],
     )
     before = (Lead.objects.count(), LeadEvent.objects.count(), Company.objects.count())
-    dry = leads_import(path=path, dry_run=True)
+    dry = leads_import(path=path, dry_run=True, overwrite="job_title")
     assert (Lead.objects.count(), LeadEvent.objects.count(), Company.objects.count()) == before
-    real = leads_import(path=path)
+    real = leads_import(path=path, overwrite="job_title")
     assert (dry.new, dry.updated, dry.skipped, dry.errors) == (
         real.new,
         real.updated,

@@ -131,7 +131,9 @@ def test_update_by_email_ignores_case_and_never_duplicates(tmp_path):
         ["JANE@ACME.example", "", "Director of Security", ""],
     )
 
-    summary = leads_import(path=path)
+    kept = leads_import(path=path)  # by default a re-import keeps the title the lead has
+    assert (kept.new, kept.updated, kept.skipped) == (0, 0, 1)
+    summary = leads_import(path=path, overwrite="job_title")  # unless the importer chooses so
 
     assert (summary.new, summary.updated, summary.errors) == (0, 1, [])
     assert Lead.objects.count() == 1
@@ -145,7 +147,7 @@ def test_update_by_email_ignores_case_and_never_duplicates(tmp_path):
     updated = lead.events.get(kind=LeadEventKind.UPDATED)
     assert updated.data["changes"] == {"job_title": ["Engineer", "Director of Security"]}
 
-    again = leads_import(path=path)  # the same file again: nothing to change
+    again = leads_import(path=path, overwrite="job_title")  # the same file again: nothing to change
     assert (again.new, again.updated, again.skipped) == (0, 0, 1)
     assert lead.events.filter(kind=LeadEventKind.UPDATED).count() == 1
 
@@ -227,11 +229,11 @@ def test_dry_run_changes_nothing_and_counts_like_a_real_run(tmp_path):
     )
     before = (Lead.objects.count(), Company.objects.count(), LeadEvent.objects.count())
 
-    dry = leads_import(path=path, dry_run=True)
+    dry = leads_import(path=path, dry_run=True, overwrite=["job_title"])
 
     assert (Lead.objects.count(), Company.objects.count(), LeadEvent.objects.count()) == before
     assert Lead.objects.get(email="known@acme.example").job_title == "Engineer"
-    real = leads_import(path=path)
+    real = leads_import(path=path, overwrite=["job_title"])
     assert (dry.new, dry.updated, dry.skipped, dry.errors) == (
         real.new,
         real.updated,
@@ -291,10 +293,17 @@ def test_admin_style_preview_is_rolled_back_and_shows_rows(sales_manager):
     assert imported.actor == sales_manager and "upload.csv, row 1" in imported.summary
 
 
-def test_unknown_columns_are_a_base_error_in_the_admin():
-    dataset = tablib.Dataset(["ann@acme.example", "Ann"], headers=["email", "firstname"])
-    result = LeadResource().import_data(dataset, dry_run=True)
-    assert result.has_errors() and "Unknown column(s) 'firstname'" in str(result.base_errors[0].error)
+def test_unknown_columns_are_named_and_ignored_not_fatal(tmp_path):
+    """Before: one unknown column refused the whole file (a base error in the admin)."""
+    dataset = tablib.Dataset(["ann@acme.example", "Ann", "x"], headers=["email", "firstname", "first_name"])
+    result = LeadResource(preview=True).import_data(dataset, dry_run=True)
+    assert not result.has_errors() and result.totals["new"] == 1
+    assert result.unknown_columns == ["firstname"]
+
+    path = write_csv(tmp_path / "x.csv", ["email", "firstname", "Notes"], ["bo@acme.example", "Bo", "n"])
+    out, err = run_command(str(path))
+    assert "new:     1" in out and "ignored unknown column(s): firstname, notes" in err
+    assert Lead.objects.get(email="bo@acme.example").first_name == ""
 
 
 # --- The command ----------------------------------------------------------------------------------
@@ -313,7 +322,7 @@ def test_command_summary_and_exit_status(tmp_path):
     )
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as caught:
-        call_command("import_leads", str(bad), stdout=out, stderr=err)
+        call_command("import_leads", str(bad), "--overwrite", "first_name", stdout=out, stderr=err)
     assert caught.value.returncode == 1
     assert "1 row(s) of" in str(caught.value)
     assert "updated: 1" in out.getvalue() and "errors:  1" in out.getvalue()
@@ -335,7 +344,11 @@ def test_command_dry_run_and_progress_lines_when_not_a_terminal(tmp_path):
     [
         (lambda p: p / "missing.csv", [], "No such file"),
         (lambda p: write_csv(p / "x.csv", ["e-mail", "name"]), [], "no 'email' column"),
-        (lambda p: write_csv(p / "x.csv", ["email", "firstname"]), [], "Unknown column(s) 'firstname'"),
+        (
+            lambda p: write_csv(p / "x.csv", ["email"]),
+            ["--overwrite", "utm_source"],
+            "Cannot overwrite utm_source",
+        ),
         (lambda p: write_csv(p / "x.csv", ["email"]), ["--owner", "ghost"], "no such user"),
         (
             lambda p: (p / "x.csv").write_bytes(b"email\n\xff\xfe\n") and p / "x.csv",

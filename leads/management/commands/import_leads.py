@@ -17,7 +17,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from leads.import_policy import OVERWRITABLE_COLUMNS
 from leads.importing import FORMATS, ImportSummary, LeadImportError, leads_import
+from leads.resources import LEAD_IMPORT_COLUMNS
 
 #: How many row errors are printed; the summary always gives the total.
 MAX_ERRORS_SHOWN = 200
@@ -70,6 +72,17 @@ class Command(BaseCommand):
             "--owner", help="Username of the staff user who owns new leads that name no owner."
         )
         parser.add_argument(
+            "--overwrite",
+            default="",
+            metavar="COLUMNS",
+            help=(
+                "Comma-separated columns whose existing values known leads give up for the file's "
+                f"(one of {', '.join(OVERWRITABLE_COLUMNS)}). By default a re-import only fills "
+                "empty fields and moves the status forward; source, message and UTM fields are "
+                "never overwritten."
+            ),
+        )
+        parser.add_argument(
             "--format",
             choices=FORMATS,
             help="File format (default: from the file name's extension, else csv).",
@@ -93,6 +106,7 @@ class Command(BaseCommand):
                 fmt=fmt,
                 dry_run=options["dry_run"],
                 owner=owner,
+                overwrite=options["overwrite"],
                 progress=bar if options["verbosity"] >= 1 else None,
             )
         except LeadImportError as exc:
@@ -110,6 +124,11 @@ class Command(BaseCommand):
     def _print(self, summary: ImportSummary) -> None:
         mode = " (dry run: nothing saved)" if summary.dry_run else ""
         self.stdout.write(f"Leads from {summary.path}: {summary.total:,} rows{mode}")
+        if summary.ignored_columns:
+            self.stderr.write(
+                f"  ignored unknown column(s): {', '.join(summary.ignored_columns)} "
+                f"(known: {', '.join(LEAD_IMPORT_COLUMNS)})"
+            )
         self.stdout.write(f"  new:     {summary.new:,}")
         self.stdout.write(f"  updated: {summary.updated:,}")
         self.stdout.write(f"  skipped: {summary.skipped:,} (already up to date)")
