@@ -171,11 +171,16 @@ def _synonym_pattern(groups: list[list[str]]) -> tuple[re.Pattern[str] | None, d
     return pattern, numbers
 
 
+def split_paragraphs(answer: str) -> list[str]:
+    """An answer's paragraphs (separated by a blank line), each on one line."""
+    return [" ".join(p.split()) for p in _PARAGRAPH.split(answer.strip()) if p.strip()]
+
+
 def split_passages(answer: str) -> list[str]:
     """An answer's passages: each paragraph, in pieces of at most three sentences."""
     passages: list[str] = []
-    for paragraph in _PARAGRAPH.split(answer.strip()):
-        sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(paragraph.split())) if s.strip()]
+    for paragraph in split_paragraphs(answer):
+        sentences = [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
         for start in range(0, len(sentences), MAX_PASSAGE_SENTENCES):
             passages.append(" ".join(sentences[start : start + MAX_PASSAGE_SENTENCES]))
     return passages

@@ -7,7 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from .. import selectors
 from ..bot import intents, retrieval
@@ -73,7 +75,10 @@ def _sales_says(conversation: Conversation, said: tuple[str, SalesState | None],
 
 
 def _source(match: retrieval.Match) -> dict[str, str]:
-    return {"title": match.article.title, "slug": match.article.slug}
+    """The answer's source: the article, with the absolute address of its help page (the widget
+    runs on the customer's site, so a relative link would point there)."""
+    url = settings.SITE_URL + reverse("help-article", args=[match.article.slug])
+    return {"title": match.article.title, "slug": match.article.slug, "url": url}
 
 
 def _answer_turn(conversation: Conversation, question: str, reading: Reading, *, identified: bool) -> BotTurn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 
@@ -157,6 +158,7 @@ async def test_a_question_instead_of_an_answer_stops_collecting_and_is_answered(
     await say(visitor, "First: do you integrate with Azure Sentinel?", "c2")
     answer = await receive(visitor)
     assert answer["sources"][0]["slug"] == "sentinel"
+    assert answer["sources"][0]["url"] == settings.SITE_URL + "/help/sentinel/"  # its source, linked
     await visitor.disconnect()
 
 
