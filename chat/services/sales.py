@@ -121,9 +121,10 @@ def _sales_complete(conversation: Conversation, state: SalesState) -> str:
         actor_label=BOT_ACTOR,
     )
     alert_on_commit(conversation.pk, "sales_request")
+    when = "agree a time" if state.time == "any time" else f"confirm {state.time}"
     reply = (
         f"Thank you! I've passed your request for {label} to our sales team; they will e-mail "
-        f"{lead.email} to confirm a time ({state.time})."
+        f"{lead.email} to {when}."
     )
     if settings.CHAT_MEETING_URL:
         reply += f" If you prefer, pick a slot yourself: {settings.CHAT_MEETING_URL}"
