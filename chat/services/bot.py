@@ -19,7 +19,7 @@ from .conversations import conversation_identify
 from .crm import escalation_for_lead
 from .escalation import conversation_escalate
 from .messages import message_post, message_store_locked
-from .sales import SalesState, sales_answer, sales_pending, sales_start
+from .sales import SalesState, sales_answer, sales_left, sales_pending, sales_start
 
 DONT_KNOW = (
     "I'm not sure about that one, and I'd rather not guess. I can bring in a colleague (just ask "
@@ -139,6 +139,7 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
         said = sales_answer(conversation, state, question, reading=reading, identified=identified)
         if said is not None:
             return _sales_says(conversation, said, Reading("chat"))
+        sales_left(conversation, state)
     if reading.kind == "buying":
         return _sales_says(conversation, sales_start(conversation, reading), reading)
     return _answer_turn(conversation, question, reading, identified=identified)

@@ -105,9 +105,18 @@ def sales_next(conversation: Conversation, state: SalesState) -> tuple[str, Sale
     return _sales_complete(conversation, state), None
 
 
-def _sales_complete(conversation: Conversation, state: SalesState) -> str:
-    lead = conversation.lead
-    assert lead is not None  # sales_next asks for the e-mail address first
+def sales_left(conversation: Conversation, state: SalesState) -> None:
+    """The visitor moved on (asked something else) before every detail was given: with their
+    e-mail address known the request still reaches sales, with what was collected; without it
+    there is nobody to call back, and the chat itself is all there is."""
+    if conversation.lead is not None:
+        _sales_record(
+            conversation, SalesState(state.intent, state.asked, state.company, state.time or "not given")
+        )
+
+
+def _sales_record(conversation: Conversation, state: SalesState) -> None:
+    """The request on the lead (as its form), on the timeline, flagged and alerted."""
     label = intents.BUYING_LABELS[state.intent]
     sales_request_submit(
         conversation=conversation, intent=state.intent, company=state.company, time=state.time
@@ -121,10 +130,16 @@ def _sales_complete(conversation: Conversation, state: SalesState) -> str:
         actor_label=BOT_ACTOR,
     )
     alert_on_commit(conversation.pk, "sales_request")
+
+
+def _sales_complete(conversation: Conversation, state: SalesState) -> str:
+    lead = conversation.lead
+    assert lead is not None  # sales_next asks for the e-mail address first
+    _sales_record(conversation, state)
     when = "agree a time" if state.time == "any time" else f"confirm {state.time}"
     reply = (
-        f"Thank you! I've passed your request for {label} to our sales team; they will e-mail "
-        f"{lead.email} to {when}."
+        f"Thank you! I've passed your request for {intents.BUYING_LABELS[state.intent]} to our "
+        f"sales team; they will e-mail {lead.email} to {when}."
     )
     if settings.CHAT_MEETING_URL:
         reply += f" If you prefer, pick a slot yourself: {settings.CHAT_MEETING_URL}"

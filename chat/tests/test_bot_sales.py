@@ -170,3 +170,21 @@ def test_synonyms_edited_in_the_admin_are_used_at_once(articles) -> None:
     assert retrieval.search("Can findings go to our security event warehouse?") == []
     KnowledgeSynonym.objects.create(terms="SIEM, security event warehouse")
     assert retrieval.search("Can findings go to our security event warehouse?")[0].article.slug == "sentinel"
+
+
+async def test_a_buyer_who_moves_on_after_giving_their_address_still_reaches_sales(website, articles) -> None:
+    visitor = visitor_socket(website)
+    await start(visitor)
+    await receive(visitor)
+    await say(visitor, "Can we run a pilot? I'm sam@initech.example", "c1")
+    assert "Which company" in (await receive(visitor))["body"]
+    await say(visitor, "Do you integrate with Azure Sentinel?", "c2")
+    assert (await receive(visitor))["sources"][0]["slug"] == "sentinel"
+    chat = await conversation()
+    assert chat.high_value_opportunity
+    summaries = await database_sync_to_async(
+        lambda: list(chat.lead.events.filter(kind=LeadEventKind.CHAT).values_list("summary", flat=True))
+    )()
+    assert "Asked for a trial or pilot in the chat (preferred time: not given)" in summaries
+    assert len([m for m in mail.outbox if m.subject.startswith("Hot: chat visitor")]) == 1
+    await visitor.disconnect()
