@@ -343,11 +343,6 @@ def knowledge_index() -> KnowledgeIndex:
     return index
 
 
-def content_words(text: str) -> list[str]:
-    """The question's index terms (stemmed, without stop words): empty for "hello", "thanks"."""
-    return knowledge_index().analyzer.terms(text) if text.strip() else []
-
-
 def search(question: str) -> list[Match]:
     """The best published passages for `question`, one per article, best first; empty when no
     article answers it confidently."""

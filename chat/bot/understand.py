@@ -33,7 +33,8 @@ class Reading:
 def read_message(text: str) -> Reading:
     """Read a visitor's message (e-mail addresses already taken out or not: they are ignored)."""
     text = intents.without_emails(text).strip()
-    matches = retrieval.search(text) if text else []
+    index = retrieval.knowledge_index()  # one look at the knowledge base's version per message
+    matches = index.search(text) if text else []
     strong = bool(matches) and matches[0].confidence >= STRONG_MATCH
     if intents.asks_for_human(text) or (intents.asks_to_be_contacted(text) and not strong):
         return Reading("person", matches=matches)
@@ -46,6 +47,6 @@ def read_message(text: str) -> Reading:
         )
     if matches:
         return Reading("answer", matches=matches)
-    if not retrieval.content_words(text):
+    if not index.analyzer.terms(text):
         return Reading("chat")
     return Reading("unknown")
