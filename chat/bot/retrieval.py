@@ -22,6 +22,7 @@ article count, last edit, synonyms) and rebuilt when that changes: one small que
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import threading
@@ -31,7 +32,6 @@ from statistics import median
 import bm25s
 import Stemmer
 from django.db import connection
-from django.db.models import Count, Max, Q
 
 from chat.models import KnowledgeArticle, KnowledgeSynonym
 
@@ -317,16 +317,31 @@ _cache: dict[str, tuple[tuple, KnowledgeIndex]] = {}
 _lock = threading.Lock()
 
 
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    """One statement for `_version`, written once from the models' table and column names:
+    the ORM took ~3 ms a question to compile two aggregates, the database ~0.1 ms to answer."""
+    quote = connection.ops.quote_name
+
+    def parts(model: type, flag: str) -> str:
+        table = quote(model._meta.db_table)
+        return (
+            # Quoted names from the models; the flag value is a parameter.
+            f"(SELECT COUNT(*) FROM {table} WHERE {quote(flag)} = %s), "  # noqa: S608
+            f"(SELECT MAX({quote('updated_at')}) FROM {table}), (SELECT COUNT(*) FROM {table})"
+        )
+
+    return f"SELECT {parts(KnowledgeArticle, 'is_published')}, {parts(KnowledgeSynonym, 'is_active')}"
+
+
 def _version() -> tuple:
-    """What the index depends on, in one query: published articles and synonym groups
-    (count and last edit of each; a bulk `update()` of is_published changes the count)."""
-    articles = KnowledgeArticle.objects.aggregate(
-        published=Count("pk", filter=Q(is_published=True)), edited=Max("updated_at"), total=Count("pk")
-    )
-    synonyms = KnowledgeSynonym.objects.aggregate(
-        active=Count("pk", filter=Q(is_active=True)), edited=Max("updated_at"), total=Count("pk")
-    )
-    return (connection.alias, *articles.values(), *synonyms.values())
+    """What the index depends on, in one small query: published articles and active synonym
+    groups (their count, the last edit and the total of each; a bulk `update()` of a flag
+    changes a count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor), [True, True])
+        row = cursor.fetchone()
+    return (connection.alias, *row)
 
 
 def knowledge_index() -> KnowledgeIndex:
