@@ -120,7 +120,7 @@ class _Analyzer:
     def tokens(self, text: str) -> list[Token]:
         text = _SEPARATORS.sub(" ", _THOUSANDS.sub("", text[:MAX_QUESTION_CHARS]))
         letters = [c for c in text if c.isalpha()]
-        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        if len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
             text = text.lower()  # shouted: capitals say nothing about acronyms
         if self.synonyms is not None:
             text = self.synonyms.sub(self._marker, text)

@@ -40,6 +40,17 @@ def test_find_email(text: str, email: str | None) -> None:
         ("Please have someone from sales call me", True),
         ("Do you have an agent-based scanner?", False),
         ("How do findings reach Sentinel?", False),
+        # issue 15: everyday requests are heard, other senses of the words are not requests
+        ("Could one of your consultants get in touch with me?", True),
+        ("I'd like to speak with somebody from your team", True),
+        ("can i speak to someone", True),
+        ("Is there a real human I can chat with?", True),
+        ("agent", True),
+        ("Is there agent software to deploy?", False),
+        ("Our human resources team reviews vendors", False),
+        ("Can I get a representative sample of a report?", False),
+        ("Does your platform talk to Splunk?", False),
+        ("It integrates and talks to the SIEM team's tools", False),
     ],
 )
 def test_asks_for_human(text: str, expected: bool) -> None:
@@ -160,3 +171,43 @@ async def test_a_thinking_bot_does_not_hold_up_the_visitors_next_message(
     assert [(a["sender"], a["seq"]) for a in answers] == [("bot", 4), ("bot", 5)]
     assert answers[0]["body"] == "About 'Can findings go to our SIEM?': yes."
     assert answers[1]["body"] == "About 'Do you integrate with Azure Sentinel?': yes."
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "time"),
+    [
+        ("I'd like to book a demo", "demo", ""),
+        ("Could you show us the product next Tuesday at 3pm?", "demo", "next Tuesday at 3pm"),
+        ("Can we schedule a call with your team this week?", "meeting", "this week"),
+        ("How much does it cost?", "pricing", ""),
+        ("Can you send me a quote for 12 business units?", "quote", ""),
+        ("we'd like to do a proof of concept before buying", "trial", ""),
+        ("Do you integrate with Splunk?", "", ""),
+        ("Is the demo data deleted?", "demo", ""),
+    ],
+)
+def test_buying_intent_and_preferred_time(text: str, intent: str, time: str) -> None:
+    assert intents.buying_intent(text) == intent
+    assert intents.preferred_time(text) == time
+
+
+def test_acronyms_are_not_stemmed_and_contractions_are_stop_words() -> None:
+    index = retrieval.KnowledgeIndex.build([], [["SOC 2", "SOC2"]])
+    terms = index.analyzer.terms
+    assert terms("What's SOC2? Don't you have ASVS?") == [terms("SOC 2")[0], "asvs"]
+    assert terms("ASVS") == ["asvs"] and terms("assessments") == ["assess"]
+    assert terms("DO YOU SUPPORT SCANNING") == ["scan"]  # shouted: capitals are not acronyms
+    assert terms("we're wondering whether it's possible") == []
+
+
+@pytest.mark.django_db
+def test_a_synonym_group_needs_two_terms_in_the_admin(admin_client) -> None:
+    from chat.models import KnowledgeSynonym
+
+    url = "/admin/chat/knowledgesynonym/add/"
+    response = admin_client.post(url, {"terms": "SSO", "is_active": "on"})
+    assert response.status_code == 200 and "at least two" in response.content.decode()
+    response = admin_client.post(url, {"terms": "SSO, SAML, single sign-on", "is_active": "on"})
+    assert response.status_code == 302
+    group = KnowledgeSynonym.objects.get(terms="SSO, SAML, single sign-on")
+    assert group.term_list() == ["sso", "saml", "single sign-on"]
