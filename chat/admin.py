@@ -6,8 +6,10 @@ writes them via the chat services). The visitor's resume-token hash is never sho
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -126,6 +128,7 @@ class KnowledgeSynonymAdmin(admin.ModelAdmin):
     list_display = ("terms", "is_active", "updated_at")
     list_filter = ("is_active",)
     search_fields = ("terms",)
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 100})}}
     readonly_fields = ("created_at", "updated_at")
     fields = ("terms", "is_active", "created_at", "updated_at")
 

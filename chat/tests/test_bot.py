@@ -211,3 +211,13 @@ def test_a_synonym_group_needs_two_terms_in_the_admin(admin_client) -> None:
     assert response.status_code == 302
     group = KnowledgeSynonym.objects.get(terms="SSO, SAML, single sign-on")
     assert group.term_list() == ["sso", "saml", "single sign-on"]
+
+
+@pytest.mark.django_db
+def test_managers_edit_synonym_groups_and_reps_only_see_them(manager_client, rep_client) -> None:
+    url = "/admin/chat/knowledgesynonym/"
+    listing = manager_client.get(url)
+    assert listing.status_code == 200 and "SSO, SAML, single sign-on" in listing.content.decode()  # seeded
+    assert manager_client.post(url + "add/", {"terms": "MSSP, managed security provider"}).status_code == 302
+    assert rep_client.get(url).status_code == 200
+    assert rep_client.get(url + "add/").status_code == 403

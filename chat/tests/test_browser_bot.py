@@ -99,3 +99,24 @@ def test_buyer_gets_a_passage_with_its_source_and_books_a_demo(
     page.goto(f"{asgi_live_server}/help/")
     expect(page.get_by_role("link", name="Single sign-on (SSO)")).to_be_visible()
     _shot(page, "06-help-index-1366.png")
+
+
+def test_synonym_groups_in_the_admin(asgi_live_server, demo_knowledge_base, page) -> None:
+    from django.contrib.auth import get_user_model
+
+    from leads.tests.factories import TEST_PASSWORD
+
+    get_user_model().objects.create_superuser("morgan", "morgan@example.com", TEST_PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{asgi_live_server}/admin/")
+    page.get_by_label("Username").fill("morgan")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{asgi_live_server}/admin/chat/knowledgesynonym/")
+    expect(page.get_by_role("link", name="SSO, SAML, single sign-on, single sign on")).to_be_visible()
+    _shot(page, "07-admin-synonym-groups-1366.png")
+    page.get_by_role("link", name="Add knowledge synonym group").click()
+    page.get_by_label("Terms").fill("MSSP")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errorlist")).to_contain_text("at least two")
+    _shot(page, "08-admin-synonym-validation-1366.png")
