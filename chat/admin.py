@@ -6,8 +6,10 @@ writes them via the chat services). The visitor's resume-token hash is never sho
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -15,7 +17,7 @@ from django.urls import URLPattern, path
 
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
-from .models import AgentSession, Conversation, KnowledgeArticle, Message
+from .models import AgentSession, Conversation, KnowledgeArticle, KnowledgeSynonym, Message
 from .selectors import conversation_queryset_for_agent, message_queryset_for_agent
 
 
@@ -116,6 +118,19 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("created_at", "updated_at")
     fields = ("title", "slug", "is_published", "questions", "answer", "keywords", "created_at", "updated_at")
+
+
+@admin.register(KnowledgeSynonym)
+class KnowledgeSynonymAdmin(admin.ModelAdmin):
+    """Words the bot reads as one (e.g. "SSO, SAML, single sign-on"); the bot's index is rebuilt
+    on the next question after a change."""
+
+    list_display = ("terms", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("terms",)
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 100})}}
+    readonly_fields = ("created_at", "updated_at")
+    fields = ("terms", "is_active", "created_at", "updated_at")
 
 
 @admin.register(AgentSession)

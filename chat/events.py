@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from .models import Message, MessageSender
@@ -76,7 +77,8 @@ def message_payload(message: Message) -> dict[str, Any]:
 
 
 def _sources(raw: Any) -> list[dict[str, str]]:
-    """The bot's sources as [{"title", "slug"}]; older rows (the demo data) store bare slugs."""
+    """The bot's sources as [{"title", "slug", "url"}] (url only when it is one of our help
+    pages); older rows (the demo data) store bare slugs."""
     if not isinstance(raw, list):
         return []
     sources = []
@@ -84,7 +86,11 @@ def _sources(raw: Any) -> list[dict[str, str]]:
         if isinstance(item, str):
             sources.append({"title": item, "slug": item})
         elif isinstance(item, dict):
-            sources.append({"title": str(item.get("title", "")), "slug": str(item.get("slug", ""))})
+            source = {"title": str(item.get("title", "")), "slug": str(item.get("slug", ""))}
+            url = item.get("url")
+            if isinstance(url, str) and url.startswith(settings.SITE_URL + "/help/"):
+                source["url"] = url
+            sources.append(source)
     return sources
 
 

@@ -21,6 +21,7 @@ from .models import Conversation, Message
 ALERT_SUBJECTS = {
     "escalated": "Chat needs a person",
     "offline_lead": "Chat lead while nobody was online",
+    "sales_request": "Hot: chat visitor asked for a demo, call, quote or trial",
 }
 
 

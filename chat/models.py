@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -145,6 +146,39 @@ class KnowledgeArticle(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class KnowledgeSynonym(models.Model):
+    """Words and phrases that mean the same thing to the bot (e.g. "SSO, SAML, single sign-on"),
+    edited by staff in the admin. The bot reads a visitor's question and the articles with every
+    term of a group as one word, so "Can our data stay in Europe?" finds an article that says
+    "EU" and "DSAR" one that says "data subject request"."""
+
+    terms = models.CharField(
+        max_length=500,
+        help_text="Comma-separated words or phrases used for the same thing, e.g. 'SSO, SAML, single sign-on'.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "knowledge synonym group"
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        """The group's terms, trimmed, lower-cased, without duplicates or empty ones."""
+        return list(dict.fromkeys(t.strip().lower() for t in self.terms.split(",") if t.strip()))
+
+    def clean(self) -> None:
+        terms = self.term_list()
+        if len(terms) < 2:
+            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})
+        if any(len(term) > 60 for term in terms):
+            raise ValidationError({"terms": "Each word or phrase may have at most 60 characters."})
 
 
 class AgentSession(models.Model):

@@ -531,6 +531,11 @@ CHAT_MESSAGES_PER_MINUTE: int = env.int("CHAT_MESSAGES_PER_MINUTE", default=20)
 CHAT_MAX_FRAME_BYTES: int = env.int("CHAT_MAX_FRAME_BYTES", default=16384)
 #: An agent console counts as online this long after its last heartbeat (it sends one every 30 s).
 CHAT_AGENT_ONLINE_SECONDS: int = env.int("CHAT_AGENT_ONLINE_SECONDS", default=90)
+#: Optional booking page (e.g. a Calendly or HubSpot meetings link) the bot offers a visitor who
+#: asked for a demo, call, quote or trial, after it has taken their details. Must be https://.
+CHAT_MEETING_URL: str = env.str("CHAT_MEETING_URL", default="")
+if CHAT_MEETING_URL and not CHAT_MEETING_URL.startswith("https://"):
+    raise ImproperlyConfigured("CHAT_MEETING_URL must be an https:// address.")
 #: Optional OpenAI-compatible endpoint that phrases the bot's answers (all three must be set).
 LLM_BASE_URL: str = env.str("LLM_BASE_URL", default="")
 LLM_API_KEY: str = env.str("LLM_API_KEY", default="")

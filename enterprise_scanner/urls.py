@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from chat.views import demo_page
+from chat.views import demo_page, help_article, help_index
 
 from .health import healthz
 from .security_txt import security_txt
@@ -22,6 +22,8 @@ api_v1 = [
 
 urlpatterns = [
     path("", demo_page, name="demo"),
+    path("help/", help_index, name="help-index"),
+    path("help/<slug:slug>/", help_article, name="help-article"),
     path("healthz", healthz, name="healthz"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("admin/", admin.site.urls),

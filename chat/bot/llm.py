@@ -1,7 +1,8 @@
 """Optional: let an OpenAI-compatible chat-completions endpoint phrase the bot's answer.
 
 Only when LLM_BASE_URL, LLM_API_KEY and LLM_MODEL are all set. The model sees the visitor's
-question and the retrieved articles only, and is told to answer from them; on any error, timeout
+question and the retrieved passages only (at most three sentences of each matching article, with
+its title), and is told to answer from them; on any error, timeout
 or empty reply the caller posts the plain article answer instead, so the bot never goes silent.
 """
 
@@ -18,8 +19,8 @@ logger = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 2000
 SYSTEM_PROMPT = (
     "You are the website assistant of Enterprise Scanner, a security assessment company. Answer "
-    "the visitor's question using only the knowledge-base articles given. Be brief and friendly. "
-    "If the articles do not answer the question, say that you do not know."
+    "the visitor's question using only the knowledge-base passages given. Be brief and friendly. "
+    "If the passages do not answer the question, say that you do not know."
 )
 
 
@@ -28,7 +29,7 @@ def llm_enabled() -> bool:
 
 
 async def llm_phrase(*, question: str, articles: Sequence[tuple[str, str]]) -> str | None:
-    """A phrased answer to `question` from (title, answer) articles, or None to use the plain one."""
+    """A phrased answer to `question` from (title, passage) pairs, or None to use the plain one."""
     if not llm_enabled() or not articles:
         return None
     context = "\n\n".join(f"## {title}\n{answer}" for title, answer in articles)

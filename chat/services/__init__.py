@@ -11,6 +11,8 @@ so what a visitor or agent sees has always been stored first. Consumers call the
 - transcripts: e-mail the visitor their chat
 - presence: which agent consoles are open
 - crm: the one door into the leads domain
+- knowledge: the knowledge base's default synonyms
+- sales: what the bot collects for sales on a buying intent (demo, call, pricing, quote, trial)
 
 This module re-exports the public names, so `from chat.services import x` and
 `services.x` keep working wherever they are used. The sales alert itself is composed and sent by
@@ -33,6 +35,7 @@ from .conversations import (
 )
 from .crm import BOT_ACTOR
 from .escalation import agent_reply, conversation_claim, conversation_escalate
+from .knowledge import knowledge_synonyms_seed
 from .messages import CLIENT_ID, clean_body, clean_client_id, message_post, visitor_message_post
 from .presence import agent_session_close, agent_session_open, agent_session_touch
 from .transcripts import MAX_TRANSCRIPTS, transcript_send
@@ -64,6 +67,7 @@ __all__ = [
     "conversation_resume",
     "conversation_send_alert",
     "conversation_start",
+    "knowledge_synonyms_seed",
     "message_post",
     "token_hash",
     "transcript_send",

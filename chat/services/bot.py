@@ -1,24 +1,29 @@
 """The bot's side of a conversation: what it decides about each visitor message (identify the
-visitor, escalate, answer from the knowledge base) and what it then says."""
+visitor, escalate, collect a buying intent for sales, answer from the knowledge base) and what
+it then says."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from .. import selectors
 from ..bot import intents, retrieval
+from ..bot.understand import Reading, read_message
 from ..models import Conversation, ConversationStatus, EscalationReason, Message, MessageSender
 from .conversations import conversation_identify
 from .crm import escalation_for_lead
 from .escalation import conversation_escalate
 from .messages import message_post, message_store_locked
+from .sales import SalesState, sales_answer, sales_left, sales_pending, sales_start
 
 DONT_KNOW = (
-    "Sorry, I don't know the answer to that. Could you put it another way? You can also ask to "
-    "talk to a person."
+    "I'm not sure about that one, and I'd rather not guess. I can bring in a colleague (just ask "
+    "for a person), or leave your e-mail address and someone will follow up by e-mail."
 )
 
 
@@ -30,55 +35,82 @@ class BotTurn:
     question: str = ""
     answer: str = ""
     sources: list[dict[str, str]] = field(default_factory=list)
+    #: The retrieved passages, (title, passage): all an optional LLM may phrase the answer from.
     articles: list[tuple[str, str]] = field(default_factory=list)
+    confidence: float = 0.0
     #: What the bot already said while deciding ("How can I help?"), for the consumer to deliver.
     reply: Message | None = None
 
 
-def _escalation_reason(conversation: Conversation, text: str) -> EscalationReason | None:
+def _escalation_reason(conversation: Conversation, reading: Reading, text: str) -> EscalationReason | None:
     """Why this message hands the chat to a person, if it does: the lead (Fortune 500, high
-    score), or the visitor asking for a person or being unhappy."""
+    score), or the visitor asking for a person (really asking: see `understand.read_message`)
+    or being unhappy."""
     reason = escalation_for_lead(conversation.lead) if conversation.lead is not None else None
-    if reason is None and intents.asks_for_human(text):
+    if reason is None and reading.kind == "person":
         reason = EscalationReason.ASKED_FOR_HUMAN
     if reason is None and intents.is_unhappy(text):
         reason = EscalationReason.UNHAPPY
     return reason
 
 
-def _bot_says(conversation: Conversation, body: str) -> BotTurn:
-    reply, _ = message_post(conversation_id=conversation.pk, sender=MessageSender.BOT, body=body)
+def _bot_says(conversation: Conversation, body: str, metadata: dict | None = None) -> BotTurn:
+    reply, _ = message_post(
+        conversation_id=conversation.pk, sender=MessageSender.BOT, body=body, metadata=metadata
+    )
     return BotTurn(reply=reply)
 
 
-def _answer_turn(conversation: Conversation, question: str, *, identified: bool) -> BotTurn:
-    """Look the question up; what is left to say (or already said) about it."""
-    matches = retrieval.search(question)
-    if identified and not matches:
+def _sales_says(conversation: Conversation, said: tuple[str, SalesState | None], reading: Reading) -> BotTurn:
+    """The bot's line while collecting a buying intent; for pricing or a trial it leads with the
+    knowledge base's answer when there is a confident one."""
+    text, state = said
+    metadata: dict = {"answered": True}
+    if state is not None:
+        metadata["sales"] = state.as_metadata()
+    if reading.kind == "buying" and (best := reading.best) is not None:
+        text = f"{best.passage} {text}"
+        metadata["sources"] = [_source(best)]
+    return _bot_says(conversation, text, metadata)
+
+
+def _source(match: retrieval.Match) -> dict[str, str]:
+    """The answer's source: the article, with the absolute address of its help page (the widget
+    runs on the customer's site, so a relative link would point there)."""
+    url = settings.SITE_URL + reverse("help-article", args=[match.article.slug])
+    return {"title": match.article.title, "slug": match.article.slug, "url": url}
+
+
+def _answer_turn(conversation: Conversation, question: str, reading: Reading, *, identified: bool) -> BotTurn:
+    """What is left to say (or already said) about a question."""
+    if identified and reading.kind != "answer":
         # "Sure, it's jane@acme.com": the point was the address, not a question.
         return _bot_says(
             conversation, "Thank you! We have noted your e-mail address. What would you like to know?"
         )
-    if not retrieval.content_words(question):
+    if reading.kind == "chat":
         # "hello", "thanks": nothing to look up, but never leave the visitor hanging
         return _bot_says(
             conversation, "How can I help? Ask me about our assessments, pricing or integrations."
         )
-    if not matches:
+    if reading.kind != "answer" or reading.best is None:
         return BotTurn(question=question)
+    best = reading.best
     return BotTurn(
         question=question,
-        answer=matches[0].article.answer,
-        sources=[{"title": m.article.title, "slug": m.article.slug} for m in matches],
-        articles=[(m.article.title, m.article.answer) for m in matches],
+        answer=best.passage,
+        sources=[_source(best)],
+        articles=[(m.article.title, m.passage) for m in reading.matches],
+        confidence=best.confidence,
     )
 
 
 @transaction.atomic
 def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTurn:
     """Handle a visitor message while the bot has the conversation: identify an e-mail address,
-    escalate when a trigger fires (Fortune 500 or high score, asks for a person, unhappy), or
-    look up an answer. Returns what is left for the bot to say."""
+    escalate when a trigger fires (Fortune 500 or high score, asks for a person, unhappy),
+    collect a buying intent's details for sales, or look up an answer. Returns what is left for
+    the bot to say."""
     conversation = (
         Conversation.objects.select_for_update(of=("self",))
         .select_related("lead__company")
@@ -93,15 +125,24 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
     if email and (conversation.lead is None or conversation.lead.email.lower() != email.lower()):
         conversation = conversation_identify(conversation=conversation, email=email)
         identified = True
+    question = intents.without_emails(text).strip()
+    reading = read_message(question)
     if conversation.escalated_at is None:
-        if (reason := _escalation_reason(conversation, text)) is not None:
+        if (reason := _escalation_reason(conversation, reading, text)) is not None:
             conversation_escalate(conversation_id=conversation.pk, reason=reason)
             return BotTurn()
     elif conversation.status == ConversationStatus.WAITING and (
-        intents.asks_for_human(text) or intents.is_unhappy(text)
+        reading.kind == "person" or intents.is_unhappy(text)
     ):
         return BotTurn()  # already waiting for a person; the escalation message said so
-    return _answer_turn(conversation, intents.without_emails(text).strip(), identified=identified)
+    if (state := sales_pending(conversation)) is not None:
+        said = sales_answer(conversation, state, question, reading=reading, identified=identified)
+        if said is not None:
+            return _sales_says(conversation, said, Reading("chat"))
+        sales_left(conversation, state)
+    if reading.kind == "buying":
+        return _sales_says(conversation, sales_start(conversation, reading), reading)
+    return _answer_turn(conversation, question, reading, identified=identified)
 
 
 @transaction.atomic
@@ -118,7 +159,12 @@ def bot_answer_post(
             conversation=conversation,
             sender=MessageSender.BOT,
             body=phrased or turn.answer,
-            metadata={"answered": True, "sources": turn.sources, "phrased": bool(phrased)},
+            metadata={
+                "answered": True,
+                "sources": turn.sources,
+                "phrased": bool(phrased),
+                "confidence": turn.confidence,
+            },
         )
     message = message_store_locked(
         conversation=conversation,

@@ -14,6 +14,7 @@ from leads.models import Lead, LeadEventKind, LeadSource
 from leads.scoring import ScoringConfig
 from leads.services import LeadSubmission, lead_event_record, lead_submit
 
+from ..bot.intents import BUYING_LABELS
 from ..models import Conversation, EscalationReason
 
 if TYPE_CHECKING:
@@ -58,6 +59,36 @@ def lead_from_chat(*, email: str, website: Website, visitor_id: str) -> tuple[Le
         website=website,
         actor_label=BOT_ACTOR,
     )
+
+
+#: The lead form a buying intent in the chat is recorded as: a demo, call or pilot is a demo
+#: request (it scores as one); pricing and a quote are a contact request.
+SALES_REQUEST_FORMS = {
+    "demo": LeadSource.DEMO_REQUEST,
+    "meeting": LeadSource.DEMO_REQUEST,
+    "trial": LeadSource.DEMO_REQUEST,
+    "pricing": LeadSource.CONTACT,
+    "quote": LeadSource.CONTACT,
+}
+
+
+def sales_request_submit(*, conversation: Conversation, intent: str, company: str, time: str) -> Lead:
+    """Record a buying intent collected in the chat on the conversation's lead exactly as the
+    matching website form would (timeline, company, rescoring and the hot-lead alert when it
+    crosses the threshold): the same lead, now with a demo or contact request."""
+    assert conversation.lead is not None
+    lead, _ = lead_submit(
+        submission=LeadSubmission(
+            email=conversation.lead.email,
+            form=SALES_REQUEST_FORMS[intent],
+            company=company,
+            message=f"Asked for {BUYING_LABELS[intent]} in the chat. Preferred time: {time}.",
+            visitor_id=conversation.visitor.anonymous_id if conversation.visitor_id else "",
+        ),
+        website=conversation.website,
+        actor_label=BOT_ACTOR,
+    )
+    return lead
 
 
 def visitor_for_chat(*, website: Website, anonymous_id: str) -> Visitor:

@@ -60,3 +60,26 @@ def test_console_page_for_sales_staff_only(rep_client, manager_client) -> None:
 def test_the_conversation_list_links_to_the_console(rep_client) -> None:
     html = rep_client.get("/admin/chat/conversation/").content.decode()
     assert f'href="{CONSOLE}"' in html
+
+
+def test_help_pages_show_published_articles_escaped_and_never_a_draft() -> None:
+    from chat.models import KnowledgeArticle
+
+    KnowledgeArticle.objects.create(
+        title="Single sign-on <SSO>",
+        slug="single-sign-on",
+        questions="Do you support SAML?",
+        answer="SAML 2.0 and OIDC.\n\nSCIM provisioning <script>alert(1)</script> too.",
+    )
+    KnowledgeArticle.objects.create(title="Roadmap", slug="roadmap", answer="Secret.", is_published=False)
+    index = Client().get("/help/")
+    assert index.status_code == 200
+    assert b'href="/help/single-sign-on/"' in index.content and b"Roadmap" not in index.content
+    page = Client().get("/help/single-sign-on/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<p>SAML 2.0 and OIDC.</p>" in html  # one paragraph each
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    assert "Single sign-on &lt;SSO&gt;" in html
+    assert Client().get("/help/roadmap/").status_code == 404
+    assert Client().get("/help/no-such-article/").status_code == 404

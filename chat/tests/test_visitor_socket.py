@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.test import override_settings
 
 from analytics.services import website_create, website_update
@@ -31,7 +32,9 @@ async def test_full_conversation_with_bot_answers_and_sources(website, articles)
     answer = await receive(socket)
     assert answer["sender"] == "bot" and answer["seq"] == 3
     assert "$25,000" in answer["body"]
-    assert answer["sources"][0] == {"title": "Pricing", "slug": "pricing"}
+    # the source's help page, absolute: the widget runs on the customer's site
+    url = settings.SITE_URL + "/help/pricing/"
+    assert answer["sources"][0] == {"title": "Pricing", "slug": "pricing", "url": url}
 
     await say(socket, "Can findings go to Azure Sentinel?", "c2")
     answer = await receive(socket)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from analytics.models import Website
 from analytics.services import ip_ranges_import, normalise_origin, website_create, website_update
 from chat.models import KnowledgeArticle
+from chat.services import knowledge_synonyms_seed
 from demo.specs.chats import ARTICLES
 from demo.specs.companies import COMPANIES, FORTUNE_YEAR
 from demo.specs.partners import PARTNERS
@@ -87,8 +88,11 @@ def load_partners() -> None:
 
 
 def load_articles() -> None:
+    """The demo's knowledge base, by slug: re-seeding brings an older demo database's articles up
+    to date (the demo once had one article answering two questions with "Yes. … No. …")."""
+    knowledge_synonyms_seed()
     for spec in ARTICLES:
-        KnowledgeArticle.objects.get_or_create(
+        KnowledgeArticle.objects.update_or_create(
             slug=spec.slug,
             defaults={
                 "title": spec.title,

@@ -26,7 +26,7 @@ from analytics.models import (
 )
 from analytics.services import website_create
 from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment, Severity
-from chat.models import AgentSession, Conversation, KnowledgeArticle, Message, MessageSender
+from chat.models import AgentSession, Conversation, KnowledgeArticle, KnowledgeSynonym, Message, MessageSender
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
@@ -54,6 +54,7 @@ ADDABLE: dict[type[Model], bool] = {
     Conversation: True,
     Message: False,
     KnowledgeArticle: True,
+    KnowledgeSynonym: True,
     AgentSession: False,
     Website: True,
     Visitor: False,
@@ -127,6 +128,7 @@ def rows() -> dict[type[Model], Model]:
         conversation=conversation, sequence=1, sender=MessageSender.VISITOR, body="Hello"
     )
     article = KnowledgeArticle.objects.create(title="Pricing", slug="pricing", answer="It depends.")
+    synonym = KnowledgeSynonym.objects.create(terms="MSSP, managed security service provider")
     agent_session = AgentSession.objects.create(user=owner, channel_name="specific..inmemory!example")
     partner = Partner.objects.create(name="Acme Security", referral_code="ACME-2026")
     commission = Commission.objects.create(
@@ -153,6 +155,7 @@ def rows() -> dict[type[Model], Model]:
         Conversation: conversation,
         Message: message,
         KnowledgeArticle: article,
+        KnowledgeSynonym: synonym,
         AgentSession: agent_session,
         Website: website,
         Visitor: visitor,

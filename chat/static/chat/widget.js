@@ -54,6 +54,7 @@
     ".esc-system{max-width:100%;background:transparent;color:#4b5563;font-style:italic;text-align:center}",
     ".esc-who{display:block;font-size:12px;font-weight:600;margin-bottom:2px}",
     ".esc-sources{display:block;font-size:12px;color:#4b5563;margin-top:4px}",
+    ".esc-sources a{color:#1d4ed8}",
     ".esc-pending{opacity:.6}",
     ".esc-failed{background:#fee2e2;color:#991b1b}",
     ".esc-status{min-height:18px;padding:2px 12px;font-size:12px;color:#4b5563}",
@@ -142,7 +143,17 @@
     if (name) { node.appendChild(el("span", { "class": "esc-who" }, name)); }
     node.appendChild(el("span", {}, msg.body));
     if (msg.sources && msg.sources.length) {
-      node.appendChild(el("span", { "class": "esc-sources" }, "Source: " + msg.sources.map(function (s) { return s.title; }).join(", ")));
+      var sources = el("span", { "class": "esc-sources" }, "Source: ");
+      msg.sources.forEach(function (s, i) {
+        if (i) { sources.appendChild(document.createTextNode(", ")); }
+        // only an https/http address from the server becomes a link (never javascript:)
+        if (s.url && /^https?:\/\//.test(s.url)) {
+          sources.appendChild(el("a", { href: s.url, target: "_blank", rel: "noopener noreferrer" }, s.title));
+        } else {
+          sources.appendChild(document.createTextNode(s.title));
+        }
+      });
+      node.appendChild(sources);
     }
     return node;
   }

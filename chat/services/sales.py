@@ -1,0 +1,184 @@
+"""A buying intent in the chat (demo, call, pricing, quote, trial): the bot collects what sales
+needs — a work e-mail address, the company and a preferred time — one question at a time, then
+records the request on the lead through the leads services (the right form: a demo request for
+a demo, call or pilot, a contact request for pricing or a quote), puts it on the lead's timeline
+and alerts sales at once as a hot signal.
+
+Where the collection stands is kept on the bot's own questions (`metadata["sales"]` of its last
+message), so it survives reconnects and needs no state of its own: the next visitor message is
+read as the answer to what the bot asked last, unless it is plainly something else (a question
+the knowledge base answers, a request for a person), which the bot then handles instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from ..bot import intents
+from ..bot.understand import Reading
+from ..models import Conversation, Message, MessageSender
+from .crm import BOT_ACTOR, chat_event_record, sales_request_submit
+from .escalation import alert_on_commit
+
+#: What sales needs, in the order the bot asks for it.
+STEPS = ("email", "company", "time")
+MAX_COMPANY_CHARS = 120
+MAX_TIME_CHARS = 120
+_DECLINE = re.compile(
+    r"^\W*(?:no(?:pe)?(?:,?\s*thanks?)?|not\s+now|never\s*mind|skip|cancel|forget\s+it|no\s+thank\s+you|"
+    r"i'?d\s+rather\s+not|rather\s+not)\W*$",
+    re.IGNORECASE,
+)
+_COMPANY_LEAD_IN = re.compile(
+    r"^\s*(?:it'?s|it\s+is|we\s+are|we'?re|i\s+work\s+(?:at|for)|i'?m\s+(?:at|with|from)|"
+    r"company(?:\s+name)?(?:\s+is)?:?|at|from|with)\s+",
+    re.IGNORECASE,
+)
+_NO_PREFERENCE = re.compile(r"\b(?:any\s*time|whenever|no\s+preference|flexible|either)\b", re.IGNORECASE)
+
+ASK = {
+    "email": "What's your work e-mail address, so our sales team can reach you?",
+    "company": "Which company are you with?",
+    "time": "When would suit you for a short call? A day and time is perfect (or say 'any time').",
+}
+OPENING = {
+    "demo": "I'd be glad to set up a demo for you.",
+    "meeting": "Happy to set up a call with our sales team.",
+    "pricing": "Our sales team can prepare a price for your size.",
+    "quote": "Our sales team will prepare a quote for you.",
+    "trial": "We can set that up with you.",
+}
+
+
+@dataclass(frozen=True)
+class SalesState:
+    """How far the bot got collecting a buying intent's details."""
+
+    intent: str
+    asked: str
+    company: str = ""
+    time: str = ""
+
+    def as_metadata(self) -> dict[str, str]:
+        return {"intent": self.intent, "asked": self.asked, "company": self.company, "time": self.time}
+
+    @classmethod
+    def from_message(cls, message: Message | None) -> SalesState | None:
+        """The state the bot's last message left, or None when it was not collecting."""
+        raw: Any = message.metadata.get("sales") if message is not None else None
+        if not isinstance(raw, dict) or raw.get("intent") not in intents.BUYING_LABELS:
+            return None
+        if raw.get("asked") not in STEPS:
+            return None
+        return cls(
+            intent=raw["intent"],
+            asked=raw["asked"],
+            company=str(raw.get("company", ""))[:MAX_COMPANY_CHARS],
+            time=str(raw.get("time", ""))[:MAX_TIME_CHARS],
+        )
+
+
+def sales_pending(conversation: Conversation) -> SalesState | None:
+    """What the bot is collecting in this conversation, if its last message asked for it."""
+    last = conversation.messages.filter(sender=MessageSender.BOT).order_by("-sequence").first()
+    return SalesState.from_message(last)
+
+
+def _company_known(conversation: Conversation, state: SalesState) -> bool:
+    lead = conversation.lead
+    return bool(state.company or (lead is not None and (lead.company_id or lead.company_name)))
+
+
+def sales_next(conversation: Conversation, state: SalesState) -> tuple[str, SalesState | None]:
+    """What the bot says next: the next question (and the state it leaves), or — with
+    everything collected — the request recorded for sales and the confirmation (state None)."""
+    if conversation.lead is None:
+        return ASK["email"], SalesState(state.intent, "email", state.company, state.time)
+    if not _company_known(conversation, state):
+        return ASK["company"], SalesState(state.intent, "company", state.company, state.time)
+    if not state.time:
+        return ASK["time"], SalesState(state.intent, "time", state.company, state.time)
+    return _sales_complete(conversation, state), None
+
+
+def sales_left(conversation: Conversation, state: SalesState) -> None:
+    """The visitor moved on (asked something else) before every detail was given: with their
+    e-mail address known the request still reaches sales, with what was collected; without it
+    there is nobody to call back, and the chat itself is all there is."""
+    if conversation.lead is not None:
+        _sales_record(
+            conversation, SalesState(state.intent, state.asked, state.company, state.time or "not given")
+        )
+
+
+def _sales_record(conversation: Conversation, state: SalesState) -> None:
+    """The request on the lead (as its form), on the timeline, flagged and alerted."""
+    label = intents.BUYING_LABELS[state.intent]
+    sales_request_submit(
+        conversation=conversation, intent=state.intent, company=state.company, time=state.time
+    )
+    conversation.high_value_opportunity = True
+    conversation.save(update_fields=["high_value_opportunity", "updated_at"])
+    chat_event_record(
+        conversation=conversation,
+        summary=f"Asked for {label} in the chat (preferred time: {state.time})",
+        data={"sales_request": state.intent, "preferred_time": state.time, "company": state.company},
+        actor_label=BOT_ACTOR,
+    )
+    alert_on_commit(conversation.pk, "sales_request")
+
+
+def _sales_complete(conversation: Conversation, state: SalesState) -> str:
+    lead = conversation.lead
+    assert lead is not None  # sales_next asks for the e-mail address first
+    _sales_record(conversation, state)
+    when = "agree a time" if state.time == "any time" else f"confirm {state.time}"
+    reply = (
+        f"Thank you! I've passed your request for {intents.BUYING_LABELS[state.intent]} to our "
+        f"sales team; they will e-mail {lead.email} to {when}."
+    )
+    if settings.CHAT_MEETING_URL:
+        reply += f" If you prefer, pick a slot yourself: {settings.CHAT_MEETING_URL}"
+    return reply
+
+
+def sales_start(conversation: Conversation, reading: Reading) -> tuple[str, SalesState | None]:
+    """A buying intent: the opening line and the first question (or, when the visitor's chat
+    already told everything, the confirmation)."""
+    state = SalesState(intent=reading.intent, asked="email", time=reading.preferred_time[:MAX_TIME_CHARS])
+    text, state_after = sales_next(conversation, state)
+    return f"{OPENING[reading.intent]} {text}", state_after
+
+
+def sales_answer(
+    conversation: Conversation, state: SalesState, text: str, *, reading: Reading, identified: bool
+) -> tuple[str, SalesState | None] | None:
+    """The visitor's reply to the bot's question. Returns what the bot says next, or None when
+    the message is not an answer (a question, a request for a person): the caller handles it as
+    any other message and the collection stops there."""
+    if _DECLINE.match(text):
+        return "No problem. Is there anything else I can help you with?", None
+    if state.asked == "email":
+        if not identified and conversation.lead is None:
+            return None
+        return sales_next(conversation, state)
+    if reading.kind in ("person", "answer", "buying") or "?" in text:
+        return None
+    words = text.split()
+    if state.asked == "company":
+        company = _COMPANY_LEAD_IN.sub("", text).strip(" .!")
+        if not company or len(words) > 8:
+            return None
+        return sales_next(
+            conversation, SalesState(state.intent, state.asked, company[:MAX_COMPANY_CHARS], state.time)
+        )
+    if len(words) > 15:
+        return None
+    time = "any time" if _NO_PREFERENCE.search(text) else text.strip(" .!")
+    return sales_next(
+        conversation, SalesState(state.intent, state.asked, state.company, time[:MAX_TIME_CHARS])
+    )
