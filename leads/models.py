@@ -240,6 +240,10 @@ class LeadEventKind(models.TextChoices):
     ASSIGNED = "assigned", "Assigned"
     FOLLOW_UP_SCHEDULED = "follow_up_scheduled", "Follow-up scheduled"
     NOTE_ADDED = "note_added", "Note added"
+    #: Activities a rep logs on the lead page (leads.services.activities).
+    CALL_LOGGED = "call_logged", "Call"
+    EMAIL_LOGGED = "email_logged", "E-mail logged"
+    MEETING_LOGGED = "meeting_logged", "Meeting"
     EMAIL_SENT = "email_sent", "E-mail sent"
     CHAT = "chat", "Chat conversation"
     ASSESSMENT = "assessment", "Security assessment"

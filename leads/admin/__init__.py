@@ -11,6 +11,7 @@ autodiscovery imports `leads.admin`):
 
 - `companies`: companies and their extra domains
 - `leads`: the lead queue and lead page (`LeadAdmin`, the note inline, saving through services)
+- `composer`: the record page's activity composer (note, call, e-mail, meeting) posting to the page
 - `display`, `filters`, `forms`, `actions`, `change_page`: the lead admin's columns, changelist
   filters, forms, bulk actions and what the change page shows beside the form
 - `records`: timeline events, intake idempotency keys and notes on their own lists

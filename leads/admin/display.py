@@ -75,21 +75,20 @@ class LeadDisplayMixin:
 
     @admin.display(description="Why this score")
     def why_this_score(self, obj: Lead) -> str:
-        """The stored breakdown as a sales rep reads it: each factor with its points."""
-        breakdown = obj.score_breakdown or {}
-        sections = [
-            (title, breakdown.get(key) or {})
-            for key, title in (("fit", "Fit"), ("engagement", "Engagement"), ("penalties", "Penalties"))
-        ]
-        rows = [
-            # Signed points formatted here: format_html escapes its arguments to strings first,
-            # so a "{:+d}" in the template raised ValueError and the admin showed "-".
-            (title, f"{part.get('points', 0):+d}", part.get("label", part.get("factor", "")))
-            for title, section in sections
-            for part in section.get("parts", [])
-        ]
-        if not rows:
+        """The stored breakdown as a sales rep reads it: each factor with its points (the same
+        reading as the record page's score card, `change_page.score_explanation`)."""
+        from .change_page import score_explanation  # change_page imports the other apps' models
+
+        explained = score_explanation(obj)
+        if explained["state"] == "unexplained":
+            return f"Score {obj.score}: no breakdown stored (imported or scored before breakdowns were kept)."
+        if explained["state"] == "unscored":
             return "Not scored yet."
+        rows = [
+            (section["title"], part["signed"], part["label"])
+            for section in explained["sections"]
+            for part in section["parts"]
+        ]
         items = format_html_join("", "<li><strong>{}</strong> {} — {}</li>", rows)
-        flags = ", ".join(breakdown.get("flags", [])) or "none"
+        flags = ", ".join(explained["flags"]) or "none"
         return format_html("<ul style='margin:0;padding-left:1.2em'>{}</ul><p>Flags: {}</p>", items, flags)

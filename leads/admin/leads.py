@@ -8,10 +8,13 @@ scoping and the saving.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +36,7 @@ from ..services import (
 )
 from .actions import LeadActionsMixin
 from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
+from .composer import COMPOSER_FIELD, composer_initial, composer_post
 from .display import LeadDisplayMixin
 from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
 from .forms import LeadAdminForm
@@ -209,6 +213,33 @@ class LeadAdmin(
 
     # --- Change page --------------------------------------------------------------------------
 
+    class Media:
+        css = {"all": ("leads/lead_page.css",)}
+        js = ("leads/lead_page.js",)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The record page; a POST from its activity composer is handled here, not by the edit
+        form, so logging a call never saves (or validates) the lead's fields."""
+        if request.method == "POST" and COMPOSER_FIELD in request.POST:
+            lead = self.get_object(request, unquote(object_id))  # 404 outside the user's scope
+            if lead is None or not self.has_change_permission(request, lead):
+                raise PermissionDenied
+            page_request = copy.copy(request)
+            page_request.method = "GET"
+
+            def render_page(form: Any) -> HttpResponse:
+                page_request.crm_composer_form = form
+                return super(LeadAdmin, self).change_view(page_request, object_id, form_url, extra_context)
+
+            return composer_post(request, lead, render_page=render_page)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def render_change_form(
         self,
         request: HttpRequest,
@@ -220,7 +251,12 @@ class LeadAdmin(
     ) -> HttpResponse:
         context["crm_base_change_form_template"] = self.crm_base_change_form_template
         if obj is not None and obj.pk:
-            context.update(_lead_crm_context(obj))
+            context.update(_lead_crm_context(obj, request))
+            may_change = self.has_change_permission(request, obj)
+            context["crm_may_change"] = may_change
+            if may_change:
+                context["crm_composer"] = getattr(request, "crm_composer_form", None) or composer_initial()
+                context["crm_composer_field"] = COMPOSER_FIELD
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Known debt (issue 13, "one write path per change"): this holds the staff "add lead" flow

@@ -2,10 +2,11 @@
 
 Each function is atomic, validates its input, and writes the lead's timeline, so the API, the
 admin, commands and tasks behave the same whichever of them calls it. The functions live in one
-module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, and the
+module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, activities, and the
 timeline in events); this package re-exports them, so callers import from `leads.services`.
 """
 
+from .activities import ACTIVITY_KINDS, CallOutcome, lead_activity_log
 from .alerts import lead_send_hot_alert
 from .assignment import OPEN_STATUSES_EXCLUDED, lead_assign, lead_assign_balanced
 from .companies import (
@@ -35,17 +36,20 @@ from .pipeline import (
 from .scoring import MAX_PAGE_VIEWS_SCORED, lead_rescore, lead_rescore_later
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "FILLABLE_FIELDS",
     "MAX_PAGE_VIEWS_SCORED",
     "NOTE_MAX_LENGTH",
     "OPEN_STATUSES_EXCLUDED",
     "UTM_FIELDS",
+    "CallOutcome",
     "IdempotencyKeyReused",
     "LeadSubmission",
     "company_matched_event",
     "company_name_from_domain",
     "company_resolve",
     "company_sync_lead_flags",
+    "lead_activity_log",
     "lead_assign",
     "lead_assign_balanced",
     "lead_change_status",

@@ -42,6 +42,7 @@ def test_rep_filters_the_queue_opens_a_lead_adds_a_note_and_changes_status(live_
 
     page.get_by_role("link", name="Jordan Lee").click()
     expect(page.locator("#crm-company-card")).to_contain_text("Fortune 500 #11")
+    page.get_by_role("button", name="Edit details").click()
     page.locator("textarea[name='notes-0-body']").fill("Spoke to Jordan: budget approved for Q3.")
     page.locator("select[name='status']").select_option("contacted")
     page.get_by_role("button", name="Save and continue editing").click()
@@ -50,7 +51,7 @@ def test_rep_filters_the_queue_opens_a_lead_adds_a_note_and_changes_status(live_
     timeline = page.locator("#crm-timeline")
     expect(timeline).to_contain_text("Note: Spoke to Jordan: budget approved for Q3.")
     expect(timeline).to_contain_text("Status New → Contacted")
-    expect(timeline.locator("tbody tr").first).to_contain_text("dana")
+    expect(timeline.locator(".crm-event").first).to_contain_text("dana")
 
     hot = Lead.objects.get(pk=hot.pk)
     assert hot.status == LeadStatus.CONTACTED and hot.last_contacted_at is not None
@@ -70,6 +71,7 @@ def test_closing_as_lost_without_a_reason_shows_the_error_in_the_browser(live_se
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
+    page.get_by_role("button", name="Edit details").click()
     page.locator("select[name='status']").select_option("closed_lost")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".errornote")).to_be_visible()
