@@ -26,6 +26,7 @@ from chat.models import Conversation
 
 from ..models import Lead, LeadEvent, LeadEventKind
 from ..scoring import ScoringConfig
+from ..selectors import lead_open_tasks
 
 CRM_CHANGE_FORM_TEMPLATE = "admin/leads/lead/change_form.html"
 #: Entries per step of the timeline ("Show more" asks for the next step).
@@ -34,6 +35,7 @@ TIMELINE_STEP = 100
 TIMELINE_LIMIT = 500
 AUDIT_LIMIT = 20
 RELATED_LIMIT = 5
+TASK_LIMIT = 10
 
 
 # --- Timeline filter ----------------------------------------------------------------------------
@@ -298,6 +300,7 @@ def _lead_crm_context(lead: Lead, request: HttpRequest | None = None) -> dict[st
         **_related_records(lead),
         "crm_activity": _lead_activity_summary(lead),
         "crm_company": lead.company,
+        "crm_tasks": list(lead_open_tasks(lead=lead)[:TASK_LIMIT]),
         "crm_now": timezone.now(),
         "crm_score": score_explanation(lead),
         "crm_audit": _audit_rows(lead),

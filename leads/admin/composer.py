@@ -1,6 +1,7 @@
-"""The activity composer of the lead record page: one small form for a note, a call, an e-mail
-or a meeting, saved through the same services as every other write (`lead_note_add`,
-`lead_activity_log`), so the timeline reads the same whoever logged what.
+"""The activity composer of the lead record page: one small form for a note, a call, an e-mail,
+a meeting or a task, saved through the same services as every other write (`lead_note_add`,
+`lead_activity_log`, `task_create`), so the timeline reads the same whoever logged what. The
+page's open-task list posts here too (`TASK_DONE_FIELD`: mark a task done via `task_complete`).
 
 It posts to the lead's own change URL with `COMPOSER_FIELD` set (no extra admin URL), and
 `LeadAdmin.change_view` hands such a POST to `composer_post` below: valid → the entry is on the
@@ -10,21 +11,27 @@ text kept and each message at its field.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
-from ..models import Lead, LeadEventKind
-from ..services import CallOutcome, lead_activity_log, lead_note_add
+from ..models import Lead, LeadEventKind, LeadTask, TaskKind
+from ..services import CallOutcome, lead_activity_log, lead_note_add, task_complete, task_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
 COMPOSER_FIELD = "_crm_composer"
+TASK_DONE_FIELD = "_crm_task_done"
+#: A new task's default due time: tomorrow at the start of the working day.
+TASK_DEFAULT_HOUR = 9
 
 #: The composer's tabs: key, label, the button's verb.
 ACTIVITY_TYPES = (
@@ -32,6 +39,7 @@ ACTIVITY_TYPES = (
     ("call", "Call"),
     ("email", "E-mail"),
     ("meeting", "Meeting"),
+    ("task", "Task"),
 )
 _EVENT_KIND = {
     "call": LeadEventKind.CALL_LOGGED,
@@ -39,6 +47,8 @@ _EVENT_KIND = {
     "meeting": LeadEventKind.MEETING_LOGGED,
 }
 _DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+#: The services' field names that this form calls differently.
+_SERVICE_FIELDS = {"owner": "task_owner"}
 
 
 class ActivityComposerForm(forms.Form):
@@ -64,6 +74,22 @@ class ActivityComposerForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_LOCAL),
         help_text="Leave empty for now.",
     )
+    title = forms.CharField(label="Task", required=False, strip=True, max_length=200)
+    due_at = forms.DateTimeField(
+        label="Due",
+        required=False,
+        input_formats=[_DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_LOCAL),
+    )
+    task_owner = forms.ModelChoiceField(
+        label="For", required=False, queryset=None, empty_label="The lead's owner"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+        self.fields["task_owner"].queryset = users
+        self.fields["task_owner"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
 
     def save(self, *, lead: Lead, actor: AbstractBaseUser) -> str:
         """Write the activity; return what was logged (for the message). ValidationErrors from
@@ -74,6 +100,16 @@ class ActivityComposerForm(forms.Form):
             if kind == "note":
                 lead_note_add(lead=lead, author=actor, body=data.get("body") or "")
                 return "Note added"
+            if kind == "task":
+                task_create(
+                    lead=lead,
+                    title=data.get("title") or "",
+                    due_at=data.get("due_at"),
+                    owner=data.get("task_owner"),
+                    actor=actor,
+                    kind=TaskKind.TODO,
+                )
+                return "Task added"
             lead_activity_log(
                 lead=lead,
                 kind=_EVENT_KIND[kind],
@@ -92,6 +128,7 @@ class ActivityComposerForm(forms.Form):
             self.add_error(None, error)
             return
         for field, field_errors in error.error_dict.items():
+            field = _SERVICE_FIELDS.get(field, field)
             self.add_error(field if field in self.fields else None, field_errors)
 
 
@@ -112,8 +149,36 @@ def composer_post(request: HttpRequest, lead: Lead, *, render_page: Any) -> Http
 
 
 def composer_initial() -> ActivityComposerForm:
-    """An empty composer, its date box showing nothing (an empty box means "now")."""
-    return ActivityComposerForm(initial={"activity_type": "note"})
+    """An empty composer: the activity's date box empty (it means "now"), a task due tomorrow
+    morning, so a task takes a title and one click."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    due = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(TASK_DEFAULT_HOUR)))
+    return ActivityComposerForm(initial={"activity_type": "note", "due_at": due})
 
 
-__all__ = ["ACTIVITY_TYPES", "COMPOSER_FIELD", "ActivityComposerForm", "composer_initial", "composer_post"]
+def task_done_post(request: HttpRequest, lead: Lead) -> HttpResponseRedirect:
+    """Mark one of the lead's open tasks done (the page's task list). A task of another lead
+    is a 404; a refusal from the service is a message, the page reloads either way."""
+    try:
+        task = lead.tasks.get(pk=int(request.POST.get(TASK_DONE_FIELD, "")))
+    except (ValueError, LeadTask.DoesNotExist) as error:
+        raise Http404("No such task on this lead.") from error
+    try:
+        task_complete(task=task, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Task done: {task.title}.")
+    url = reverse("admin:leads_lead_change", args=[lead.pk])
+    return HttpResponseRedirect(f"{url}#crm-tasks")
+
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "COMPOSER_FIELD",
+    "TASK_DONE_FIELD",
+    "ActivityComposerForm",
+    "composer_initial",
+    "composer_post",
+    "task_done_post",
+]

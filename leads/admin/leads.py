@@ -36,7 +36,7 @@ from ..services import (
 )
 from .actions import LeadActionsMixin
 from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
-from .composer import COMPOSER_FIELD, composer_initial, composer_post
+from .composer import COMPOSER_FIELD, TASK_DONE_FIELD, composer_initial, composer_post, task_done_post
 from .display import LeadDisplayMixin
 from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
 from .forms import LeadAdminForm
@@ -226,10 +226,12 @@ class LeadAdmin(
     ) -> HttpResponse:
         """The record page; a POST from its activity composer is handled here, not by the edit
         form, so logging a call never saves (or validates) the lead's fields."""
-        if request.method == "POST" and COMPOSER_FIELD in request.POST:
+        if request.method == "POST" and (COMPOSER_FIELD in request.POST or TASK_DONE_FIELD in request.POST):
             lead = self.get_object(request, unquote(object_id))  # 404 outside the user's scope
             if lead is None or not self.has_change_permission(request, lead):
                 raise PermissionDenied
+            if TASK_DONE_FIELD in request.POST:
+                return task_done_post(request, lead)
             page_request = copy.copy(request)
             page_request.method = "GET"
 
@@ -257,6 +259,7 @@ class LeadAdmin(
             if may_change:
                 context["crm_composer"] = getattr(request, "crm_composer_form", None) or composer_initial()
                 context["crm_composer_field"] = COMPOSER_FIELD
+                context["crm_task_done_field"] = TASK_DONE_FIELD
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Known debt (issue 13, "one write path per change"): this holds the staff "add lead" flow

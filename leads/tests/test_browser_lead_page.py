@@ -101,7 +101,7 @@ def test_rep_reads_the_score_logs_a_call_in_three_actions_and_filters_the_timeli
     shot(page, "01-rep-lead-page-1366.png")
 
     # Three actions: the Call tab, the outcome, the button.
-    page.get_by_text("Call", exact=True).click()
+    page.locator("label.crm-tab", has_text="Call").click()
     page.get_by_label("Outcome").select_option("connected")
     shot(page, "02-rep-composer-call.png")
     page.get_by_role("button", name="Log call").click()
@@ -120,10 +120,21 @@ def test_rep_reads_the_score_logs_a_call_in_three_actions_and_filters_the_timeli
 
     # A bad submit: the text stays, the error is at its field.
     page.locator(".crm-chip[data-filter='all']").click()
-    page.get_by_text("E-mail", exact=True).click()
+    page.locator("label.crm-tab", has_text="E-mail").click()
     page.get_by_role("button", name="Log e-mail").click()
     expect(page.locator("#crm-composer .crm-errors")).to_contain_text("Say what was written or agreed.")
     shot(page, "04-rep-composer-error.png")
+
+    # A task in three actions (due tomorrow 09:00 by default), then the next step; done in one.
+    page.locator("label.crm-tab", has_text="Task").click()
+    page.get_by_placeholder("What needs doing?").fill("Send the proposal")
+    page.get_by_role("button", name="Add task").click()
+    expect(page.locator("#crm-tasks")).to_contain_text("Send the proposal")
+    expect(page.locator("#crm-next-step")).to_contain_text("Send the proposal")
+    shot(page, "04b-rep-task-added.png")
+    page.get_by_role("button", name="Mark “Send the proposal” done").click()
+    expect(page.locator("#crm-tasks")).to_contain_text("No open tasks")
+    expect(page.locator("#crm-timeline .crm-event").first).to_contain_text("Send the proposal")
 
 
 def test_manager_edits_a_field_in_the_side_drawer(live_server, page) -> None:

@@ -17,9 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import SecurityAssessment
-from leads.admin.composer import COMPOSER_FIELD
-from leads.models import Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource
-from leads.services import CallOutcome, LeadSubmission, lead_activity_log, lead_rescore, lead_submit
+from leads.admin.composer import COMPOSER_FIELD, TASK_DONE_FIELD
+from leads.models import Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadTask
+from leads.services import (
+    CallOutcome,
+    LeadSubmission,
+    lead_activity_log,
+    lead_rescore,
+    lead_submit,
+    task_create,
+)
 from leads.services.intake import SUBMISSION_SUMMARIES, submission_summary
 from leads.tests.factories import Fortune500CompanyFactory, LeadEventFactory, LeadFactory, UserFactory
 
@@ -298,3 +305,70 @@ def test_header_shows_name_company_badge_status_owner_and_next_step(
         "(overdue)",
     ):
         assert text in header, text
+
+
+# --- Tasks from the page ---------------------------------------------------------------------------
+
+
+def test_rep_adds_a_task_from_the_composer_and_it_is_the_next_step(rep_client: Client, sales_rep) -> None:
+    lead = LeadFactory(owner=sales_rep)
+    due = timezone.localtime() + dt.timedelta(days=2)
+    response = compose(
+        rep_client,
+        lead,
+        activity_type="task",
+        title="Send the proposal",
+        due_at=due.strftime("%Y-%m-%dT%H:%M"),
+    )
+    assert response.status_code == 302
+    task = LeadTask.objects.get(lead=lead)
+    assert task.title == "Send the proposal" and task.created_by == sales_rep and task.owner is None
+    lead.refresh_from_db()
+    assert lead.next_follow_up_at == task.due_at
+    html = rep_client.get(change_url(lead)).content.decode()
+    header = html[html.index('id="crm-header"') : html.index('class="crm-grid"')]
+    assert "Send the proposal" in header
+    assert 'id="crm-tasks"' in html and lead.events.filter(kind=LeadEventKind.TASK_CREATED).exists()
+
+
+def test_a_task_without_title_or_due_keeps_the_input_and_says_why(rep_client: Client, sales_rep) -> None:
+    lead = LeadFactory(owner=sales_rep)
+    response = compose(rep_client, lead, activity_type="task", title="", due_at="")
+    assert response.status_code == 200
+    errors = response.context["crm_composer"].errors
+    assert set(errors) == {"title"} or set(errors) == {"due_at"}  # the service checks one at a time
+    response = compose(rep_client, lead, activity_type="task", title="Call back", due_at="")
+    assert response.context["crm_composer"].errors == {"due_at": ["Give a due date and time."]}
+    assert 'value="Call back"' in response.content.decode()
+    assert not LeadTask.objects.exists()
+
+
+def test_task_for_a_rep_who_cannot_see_the_lead_is_a_field_error(
+    manager_client: Client, sales_rep, other_rep
+) -> None:
+    lead = LeadFactory(owner=sales_rep)
+    due = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = compose(
+        manager_client, lead, activity_type="task", title="Call", due_at=due, task_owner=str(other_rep.pk)
+    )
+    assert response.status_code == 200
+    assert "cannot see this lead" in response.context["crm_composer"].errors["task_owner"][0]
+
+
+def test_mark_a_task_done_from_the_page(rep_client: Client, sales_rep) -> None:
+    lead = LeadFactory(owner=sales_rep)
+    task = task_create(
+        lead=lead, title="Call back", due_at=timezone.now() + dt.timedelta(hours=3), actor=sales_rep
+    )
+    response = rep_client.post(change_url(lead), {TASK_DONE_FIELD: str(task.pk)})
+    assert response.status_code == 302 and response["Location"].endswith("#crm-tasks")
+    task.refresh_from_db()
+    assert task.done_by == sales_rep and Lead.objects.get(pk=lead.pk).next_follow_up_at is None
+    other = task_create(
+        lead=LeadFactory(owner=sales_rep),
+        title="x",
+        due_at=timezone.now() + dt.timedelta(hours=1),
+        actor=sales_rep,
+    )
+    assert rep_client.post(change_url(lead), {TASK_DONE_FIELD: str(other.pk)}).status_code == 404
+    assert rep_client.post(change_url(lead), {TASK_DONE_FIELD: "nope"}).status_code == 404

@@ -32,7 +32,7 @@
     if (drawer.dataset.open === "true") { setOpen(true); }
   }
 
-  var VERBS = { note: "Add note", call: "Log call", email: "Log e-mail", meeting: "Log meeting" };
+  var VERBS = { note: "Add note", call: "Log call", email: "Log e-mail", meeting: "Log meeting", task: "Add task" };
   var PLACEHOLDERS = {
     note: "Write a note…",
     call: "What was said? (optional)",
