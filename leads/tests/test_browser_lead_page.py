@@ -165,3 +165,6 @@ def test_manager_edits_a_field_in_the_side_drawer(live_server, page) -> None:
     expect(page.get_by_role("button", name="Edit details")).to_be_focused()
     page.locator("#crm-audit summary").click()
     shot(page, "06-manager-lead-page-full.png", full_page=True)
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "07-manager-lead-page-dark.png")
