@@ -22,7 +22,7 @@ autodiscovery imports `leads.admin`):
 
 from .actions import LeadActionsMixin
 from .audit_log import ScopedLogEntryAdmin
-from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT
+from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT, TIMELINE_STEP
 from .companies import CompanyAdmin, CompanyDomainAdmin, CompanyDomainInline
 from .dates import local_day_bounds
 from .display import LeadDisplayMixin
@@ -39,6 +39,7 @@ __all__ = [
     "SCORE_BANDS",
     "SERVICE_FIELDS",
     "TIMELINE_LIMIT",
+    "TIMELINE_STEP",
     "CappedCountPaginator",
     "CompanyAdmin",
     "CompanyDomainAdmin",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import SecurityAssessment
+from leads.admin import TIMELINE_STEP
 from leads.admin.composer import COMPOSER_FIELD, TASK_DONE_FIELD
 from leads.models import Lead, LeadEvent, LeadEventKind, LeadNote, LeadSource, LeadTask
 from leads.services import (
@@ -372,3 +373,24 @@ def test_mark_a_task_done_from_the_page(rep_client: Client, sales_rep) -> None:
     )
     assert rep_client.post(change_url(lead), {TASK_DONE_FIELD: str(other.pk)}).status_code == 404
     assert rep_client.post(change_url(lead), {TASK_DONE_FIELD: "nope"}).status_code == 404
+
+
+def test_show_more_loads_the_next_step_of_the_timeline(manager_client: Client) -> None:
+    lead = LeadFactory()
+    start = timezone.now() - dt.timedelta(days=1)
+    LeadEvent.objects.bulk_create(
+        LeadEvent(
+            lead=lead,
+            kind=LeadEventKind.UPDATED,
+            summary=f"entry {i:03d}",
+            created_at=start + dt.timedelta(seconds=i),
+        )
+        for i in range(TIMELINE_STEP + 5)
+    )
+    first = manager_client.get(change_url(lead))
+    assert first.context["crm_timeline_next"] == 2 * TIMELINE_STEP
+    assert f"tl_n={2 * TIMELINE_STEP}" in first.content.decode()
+    more = manager_client.get(change_url(lead, f"?tl_n={2 * TIMELINE_STEP}"))
+    assert len(more.context["crm_timeline"]) == TIMELINE_STEP + 5 and more.context["crm_timeline_older"] == 0
+    capped = manager_client.get(change_url(lead, "?tl_n=999999"))
+    assert len(capped.context["crm_timeline"]) == TIMELINE_STEP + 5  # bounded by TIMELINE_LIMIT, no error
