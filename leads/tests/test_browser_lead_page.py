@@ -5,6 +5,7 @@ timeline filter, and a field edited in the side drawer. Screenshots go to $SHOTS
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ def test_rep_reads_the_score_logs_a_call_in_three_actions_and_filters_the_timeli
     first = page.locator("#crm-timeline .crm-event").first
     expect(first).to_contain_text("Call (connected)")
     expect(first).to_contain_text("dana")
-    expect(page.locator(".messagelist")).to_contain_text("Call logged")
+    expect(page.get_by_text("Call logged on")).to_be_visible()
     assert Lead.objects.get(pk=lead.pk).events.filter(kind=LeadEventKind.CALL_LOGGED, actor=rep).count() == 1
 
     page.locator(".crm-chip[data-filter='notes']").click()
@@ -166,5 +167,10 @@ def test_manager_edits_a_field_in_the_side_drawer(live_server, page) -> None:
     page.locator("#crm-audit summary").click()
     shot(page, "06-manager-lead-page-full.png", full_page=True)
     page.emulate_media(color_scheme="dark")
+    page.reload()  # the theme follows the system's colour scheme when the page loads
+    expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    # Dark mode: the lead's name is light on the dark card (it was dark on dark).
+    colour = page.locator(".crm-name").evaluate("e => getComputedStyle(e).color")
+    assert colour == "rgb(229, 231, 235)", colour
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, "07-manager-lead-page-dark.png")
