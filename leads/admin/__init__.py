@@ -11,6 +11,7 @@ autodiscovery imports `leads.admin`):
 
 - `companies`: companies and their extra domains
 - `leads`: the lead queue and lead page (`LeadAdmin`, the note inline, saving through services)
+- `composer`: the record page's activity composer (note, call, e-mail, meeting) posting to the page
 - `display`, `filters`, `forms`, `actions`, `change_page`: the lead admin's columns, changelist
   filters, forms, bulk actions and what the change page shows beside the form
 - `records`: timeline events, intake idempotency keys and notes on their own lists
@@ -21,7 +22,7 @@ autodiscovery imports `leads.admin`):
 
 from .actions import LeadActionsMixin
 from .audit_log import ScopedLogEntryAdmin
-from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT
+from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT, TIMELINE_STEP
 from .companies import CompanyAdmin, CompanyDomainAdmin, CompanyDomainInline
 from .dates import local_day_bounds
 from .display import LeadDisplayMixin
@@ -38,6 +39,7 @@ __all__ = [
     "SCORE_BANDS",
     "SERVICE_FIELDS",
     "TIMELINE_LIMIT",
+    "TIMELINE_STEP",
     "CappedCountPaginator",
     "CompanyAdmin",
     "CompanyDomainAdmin",

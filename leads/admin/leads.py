@@ -8,15 +8,20 @@ scoping and the saving.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
-from import_export.admin import ExportActionModelAdmin
+from import_export.admin import ExportActionMixin
 from import_export.formats.base_formats import CSV, XLSX
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..admin_duplicates import LeadDuplicatesAdminMixin
 from ..models import Lead, LeadNote, LeadStatus
@@ -33,6 +38,7 @@ from ..services import (
 )
 from .actions import LeadActionsMixin
 from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
+from .composer import COMPOSER_FIELD, TASK_DONE_FIELD, composer_initial, composer_post, task_done_post
 from .display import LeadDisplayMixin
 from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
 from .forms import LeadAdminForm
@@ -43,7 +49,7 @@ from .pagination import CappedCountPaginator
 SERVICE_FIELDS = frozenset({"status", "owner", "next_follow_up_at", "company"})
 
 
-class LeadNoteInline(admin.TabularInline):
+class LeadNoteInline(TabularInline):
     """Add a note. Existing notes are shown on the timeline, newest first, so this inline only
     offers the empty form; the note is written by `lead_note_add` (see `LeadAdmin.save_formset`)."""
 
@@ -67,7 +73,12 @@ class LeadNoteInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(
-    LeadActionsMixin, LeadDisplayMixin, LeadDuplicatesAdminMixin, LeadImportAdminMixin, ExportActionModelAdmin
+    LeadActionsMixin,
+    LeadDisplayMixin,
+    LeadDuplicatesAdminMixin,
+    LeadImportAdminMixin,
+    ExportActionMixin,
+    ModelAdmin,
 ):
     """The rep's queue and lead page. Extend it with mixins (duplicates, import/export): their
     `actions` are merged with `crm_actions` in __init__, and this class adds no URLs."""
@@ -75,16 +86,18 @@ class LeadAdmin(
     form = LeadAdminForm
     paginator = CappedCountPaginator
     resource_classes = [LeadResource]
+    import_form_class = ImportForm
+    export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = (
         "score_badge",
         "lead_name",
-        "job_title",
+        "job_title_display",
         "company_display",
         "status",
         "owner",
         "follow_up_display",
-        "created_at",
+        "created_display",
     )
     list_display_links = ("lead_name",)
     list_select_related = ("company", "owner")
@@ -210,6 +223,35 @@ class LeadAdmin(
 
     # --- Change page --------------------------------------------------------------------------
 
+    class Media:
+        css = {"all": ("leads/lead_page.css",)}
+        js = ("leads/lead_page.js",)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The record page; a POST from its activity composer is handled here, not by the edit
+        form, so logging a call never saves (or validates) the lead's fields."""
+        if request.method == "POST" and (COMPOSER_FIELD in request.POST or TASK_DONE_FIELD in request.POST):
+            lead = self.get_object(request, unquote(object_id))  # 404 outside the user's scope
+            if lead is None or not self.has_change_permission(request, lead):
+                raise PermissionDenied
+            if TASK_DONE_FIELD in request.POST:
+                return task_done_post(request, lead)
+            page_request = copy.copy(request)
+            page_request.method = "GET"
+
+            def render_page(form: Any) -> HttpResponse:
+                page_request.crm_composer_form = form
+                return super(LeadAdmin, self).change_view(page_request, object_id, form_url, extra_context)
+
+            return composer_post(request, lead, render_page=render_page)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def render_change_form(
         self,
         request: HttpRequest,
@@ -221,7 +263,13 @@ class LeadAdmin(
     ) -> HttpResponse:
         context["crm_base_change_form_template"] = self.crm_base_change_form_template
         if obj is not None and obj.pk:
-            context.update(_lead_crm_context(obj))
+            context.update(_lead_crm_context(obj, request))
+            may_change = self.has_change_permission(request, obj)
+            context["crm_may_change"] = may_change
+            if may_change:
+                context["crm_composer"] = getattr(request, "crm_composer_form", None) or composer_initial()
+                context["crm_composer_field"] = COMPOSER_FIELD
+                context["crm_task_done_field"] = TASK_DONE_FIELD
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Known debt (issue 13, "one write path per change"): this holds the staff "add lead" flow

@@ -2,10 +2,12 @@
 
 Each function is atomic, validates its input, and writes the lead's timeline, so the API, the
 admin, commands and tasks behave the same whichever of them calls it. The functions live in one
-module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, and the
-timeline in events); this package re-exports them, so callers import from `leads.services`.
+module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, activities,
+tasks, and the timeline in events); this package re-exports them, so callers import from
+`leads.services`.
 """
 
+from .activities import ACTIVITY_KINDS, CallOutcome, lead_activity_log
 from .alerts import lead_send_hot_alert
 from .assignment import OPEN_STATUSES_EXCLUDED, lead_assign, lead_assign_balanced
 from .companies import (
@@ -30,7 +32,6 @@ from .notes import NOTE_MAX_LENGTH, lead_note_add
 from .pipeline import (
     lead_change_status,
     lead_deal_value_recorded,
-    lead_schedule_follow_up,
     lead_status_change_validate,
 )
 from .scoring import (
@@ -41,13 +42,29 @@ from .scoring import (
     lead_scoring_input,
     score_event_values,
 )
+from .tasks import (
+    FOLLOW_UP_TITLE,
+    TASK_TITLE_MAX_LENGTH,
+    UNSET,
+    lead_schedule_follow_up,
+    lead_sync_next_follow_up,
+    task_complete,
+    task_create,
+    task_reopen,
+    task_update,
+)
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "FILLABLE_FIELDS",
+    "FOLLOW_UP_TITLE",
     "MAX_PAGE_VIEWS_SCORED",
     "NOTE_MAX_LENGTH",
     "OPEN_STATUSES_EXCLUDED",
+    "TASK_TITLE_MAX_LENGTH",
+    "UNSET",
     "UTM_FIELDS",
+    "CallOutcome",
     "IdempotencyKeyReused",
     "LeadSubmission",
     "companies_resolve",
@@ -55,6 +72,7 @@ __all__ = [
     "company_name_from_domain",
     "company_resolve",
     "company_sync_lead_flags",
+    "lead_activity_log",
     "lead_assign",
     "lead_assign_balanced",
     "lead_change_status",
@@ -73,5 +91,10 @@ __all__ = [
     "lead_set_company",
     "lead_status_change_validate",
     "lead_submit",
+    "lead_sync_next_follow_up",
     "score_event_values",
+    "task_complete",
+    "task_create",
+    "task_reopen",
+    "task_update",
 ]

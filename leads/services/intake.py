@@ -226,6 +226,28 @@ def _lead_insert(*, email: str, submission: LeadSubmission) -> tuple[Lead, Compa
     return lead, company, changed
 
 
+#: What the timeline says for each kind of submission, written as what the person did. Built
+#: from the source's label this read "Submitted the contact form form" (the label already ends
+#: in "form") and "Submitted the live chat form"; a rep reads verbs, not form names.
+SUBMISSION_SUMMARIES: dict[str, str] = {
+    LeadSource.DEMO_REQUEST: "Requested a demo",
+    LeadSource.CONTACT: "Sent the contact form",
+    LeadSource.ASSESSMENT: "Requested a security assessment",
+    LeadSource.NEWSLETTER: "Signed up for the newsletter",
+    LeadSource.CHAT: "Left their details in the live chat",
+    LeadSource.IMPORT: "Arrived in an import",
+    LeadSource.MANUAL: "Entered by staff",
+}
+
+
+def submission_summary(form: str) -> str:
+    """The timeline summary of a submission of `form` (a `LeadSource` value)."""
+    try:
+        return SUBMISSION_SUMMARIES[LeadSource(form)]
+    except (KeyError, ValueError):
+        return f"Submitted a form ({form})" if form else "Submitted a form"
+
+
 def _submission_events(
     *,
     lead: Lead,
@@ -240,7 +262,7 @@ def _submission_events(
         lead_event_build(
             lead=lead,
             kind=LeadEventKind.SUBMITTED,
-            summary=f"Submitted the {LeadSource(submission.form).label.lower()} form",
+            summary=submission_summary(submission.form),
             data={
                 "form": submission.form,
                 "message": submission.message,
