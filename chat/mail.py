@@ -21,6 +21,7 @@ from .models import Conversation, Message
 ALERT_SUBJECTS = {
     "escalated": "Chat needs a person",
     "offline_lead": "Chat lead while nobody was online",
+    "offline_message": "Offline chat message",
 }
 
 

@@ -11,6 +11,9 @@ so what a visitor or agent sees has always been stored first. Consumers call the
 - transcripts: e-mail the visitor their chat
 - presence: which agent consoles are open
 - crm: the one door into the leads domain
+- hours: business hours (open now, next opening) for the widget and the bot
+- offline: an offline message becomes a lead and an alert
+- rollups: the chat report's daily rollups
 
 This module re-exports the public names, so `from chat.services import x` and
 `services.x` keep working wherever they are used. The sales alert itself is composed and sent by
@@ -28,12 +31,14 @@ from .conversations import (
     GREETING,
     conversation_close,
     conversation_identify,
+    conversation_page_set,
     conversation_rate,
     conversation_start,
 )
 from .crm import BOT_ACTOR
 from .escalation import agent_reply, conversation_claim, conversation_escalate
 from .messages import CLIENT_ID, clean_body, clean_client_id, message_post, visitor_message_post
+from .offline import offline_message_submit
 from .presence import agent_session_close, agent_session_open, agent_session_touch
 from .transcripts import MAX_TRANSCRIPTS, transcript_send
 
@@ -60,11 +65,13 @@ __all__ = [
     "conversation_close",
     "conversation_escalate",
     "conversation_identify",
+    "conversation_page_set",
     "conversation_rate",
     "conversation_resume",
     "conversation_send_alert",
     "conversation_start",
     "message_post",
+    "offline_message_submit",
     "token_hash",
     "transcript_send",
     "visitor_message_post",
