@@ -75,6 +75,7 @@
     ".esc-offline textarea{resize:vertical;min-height:56px}",
     ".esc-offline-actions{display:flex;gap:6px;justify-content:flex-end}",
     ".esc-offline-actions button{padding:6px 12px}",
+    ".esc-offline-bar{padding:0 12px}",
     ".esc-link{background:transparent;border:0;color:#1d4ed8;text-decoration:underline;cursor:pointer;font:inherit;padding:0}",
     ".esc-time{font-weight:400;color:#6b7280;margin-left:6px}",
     ".esc-visitor .esc-time{color:#dbeafe}",
@@ -143,7 +144,7 @@
   offlineActions.appendChild(offlineSend);
   [offlineText, offlineEmailLabel, offlineEmail, offlineQuestionLabel, offlineQuestion, offlineActions].forEach(function (n) { offline.appendChild(n); });
   var offlineShow = el("button", { type: "button", "class": "esc-link", hidden: "" }, "Leave a message for our team");
-  var offlineBar = el("div", { "class": "esc-status" });
+  var offlineBar = el("div", { "class": "esc-offline-bar" });
   offlineBar.appendChild(offlineShow);
 
   panel.appendChild(head);
