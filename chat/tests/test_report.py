@@ -203,3 +203,10 @@ def test_the_console_offers_active_canned_responses_escaped(rep_client) -> None:
     assert canned == [
         {"shortcut": "pricing", "title": "Pricing", "body": "From $25,000 </script><b>a year</b>"}
     ]
+
+
+def test_managers_keep_canned_responses_and_business_hours_reps_only_read_them(rep_client, manager_client) -> None:
+    for url in ("admin:chat_cannedresponse_add", "admin:chat_businesshours_add"):
+        assert manager_client.get(reverse(url)).status_code == 200
+        assert rep_client.get(reverse(url)).status_code == 403
+    assert rep_client.get(reverse("admin:chat_cannedresponse_changelist")).status_code == 200
