@@ -205,7 +205,9 @@ def test_the_console_offers_active_canned_responses_escaped(rep_client) -> None:
     ]
 
 
-def test_managers_keep_canned_responses_and_business_hours_reps_only_read_them(rep_client, manager_client) -> None:
+def test_managers_keep_canned_responses_and_business_hours_reps_only_read_them(
+    rep_client, manager_client
+) -> None:
     for url in ("admin:chat_cannedresponse_add", "admin:chat_businesshours_add"):
         assert manager_client.get(reverse(url)).status_code == 200
         assert rep_client.get(reverse(url)).status_code == 403

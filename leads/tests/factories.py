@@ -21,7 +21,9 @@ def sales_groups(names: list[str]) -> list[Group]:
         migration.create_groups(apps, None)
         # Later migrations that add to the groups (the chat console's canned responses and
         # business hours), so that a flushed database gets the groups as migrated.
-        importlib.import_module("chat.migrations.0005_console_permissions").grant_console_permissions(apps, None)
+        importlib.import_module("chat.migrations.0005_console_permissions").grant_console_permissions(
+            apps, None
+        )
     return list(Group.objects.filter(name__in=names))
 
 
