@@ -199,7 +199,10 @@
     if (msg.sender !== "visitor") { say(""); }
     if (msg.type === "closed") { setClosed(true); }
     if (msg.type === "escalated" && msg.offline && !offlineSent) { showOffline(true, true); }
-    if (msg.type === "offline_received") { offlineSent = true; showOffline(false); setClosed(true); }
+    if (msg.type === "offline_received") {
+      offlineSent = true; showOffline(false); setClosed(true);
+      if (offlineEmail.value && !transcriptEmail.value) { transcriptEmail.value = offlineEmail.value.trim(); }
+    }
     if (msg.type === "rated") { rated = true; rating.hidden = comment.hidden = rateSubmit.hidden = true; }
     scroll();
   }
