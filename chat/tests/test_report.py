@@ -212,3 +212,23 @@ def test_managers_keep_canned_responses_and_business_hours_reps_only_read_them(
         assert manager_client.get(reverse(url)).status_code == 200
         assert rep_client.get(reverse(url)).status_code == 403
     assert rep_client.get(reverse("admin:chat_cannedresponse_changelist")).status_code == 200
+
+
+def test_the_business_hours_list_says_whether_each_site_is_open(manager_client) -> None:
+    from datetime import time
+
+    from analytics.services import website_create
+    from chat.models import BusinessHours, OpeningPeriod
+
+    for n in range(3):
+        schedule = BusinessHours.objects.create(
+            website=website_create(name=f"Site {n}", allowed_origins=[f"https://s{n}.example"]),
+            time_zone="UTC",
+        )
+        for weekday in range(7):
+            OpeningPeriod.objects.create(
+                schedule=schedule, weekday=weekday, opens=time(0), closes=time(23, 59)
+            )
+    response = manager_client.get(reverse("admin:chat_businesshours_changelist"))
+    assert response.status_code == 200
+    assert response.content.decode().count('alt="True"') + response.content.decode().count('alt="False"') == 3
