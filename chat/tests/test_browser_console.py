@@ -107,6 +107,7 @@ def test_new_waiting_chat_notifies_and_canned_responses_insert_with_slash(asgi_l
     notes = agent.evaluate("window.__notifications")
     assert [n["title"] for n in notes] == ["New chat waiting"]
     assert "Anonymous visitor" in notes[0]["body"]
+    shot(agent, "console-waiting-1366.png")
 
     waiting.click()
     expect(agent.locator("#chat-unread-total")).to_be_hidden()
