@@ -14,14 +14,34 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from unfold.admin import ModelAdmin
+from unfold.admin import ModelAdmin, TabularInline
 
 from enterprise_scanner.admin_format import truncated
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
+from leads.selectors import user_is_sales_manager
 
-from .models import AgentSession, Conversation, KnowledgeArticle, KnowledgeSynonym, Message
-from .selectors import conversation_queryset_for_agent, message_queryset_for_agent
+from .events import agent_display_name
+from .models import (
+    AgentSession,
+    BusinessHours,
+    CannedResponse,
+    ChatDailyRollup,
+    Conversation,
+    Holiday,
+    KnowledgeArticle,
+    KnowledgeSynonym,
+    Message,
+    OpeningPeriod,
+)
+from .reports import DEFAULT_WEEKS, chat_report
+from .selectors import (
+    canned_responses_for_console,
+    conversation_queryset_for_agent,
+    message_queryset_for_agent,
+)
+from .services.hours import schedule_is_open
 
 
 class MessageInline(ReadOnlyInline):
@@ -72,6 +92,10 @@ class ConversationAdmin(ModelAdmin):
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "is_sales_manager": user_is_sales_manager(request.user)}
+        return super().changelist_view(request, extra_context)
+
     @admin.display(description="Conversation", ordering="created_at")
     def conversation_label(self, obj: Conversation) -> str:
         return f"#{str(obj.id)[:8]}"
@@ -107,7 +131,27 @@ class ConversationAdmin(ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         console = path("console/", self.admin_site.admin_view(self.console_view), name="chat_console")
-        return [console, *super().get_urls()]
+        report = path("report/", self.admin_site.admin_view(self.report_view), name="chat_report")
+        return [console, report, *super().get_urls()]
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        """The chat report for managers (CSAT, response times, per agent, per week), read from
+        the daily rollups in a fixed number of queries (chat.reports)."""
+        if not user_is_sales_manager(request.user):
+            raise PermissionDenied
+        try:
+            weeks = min(max(int(request.GET.get("weeks", DEFAULT_WEEKS)), 1), 52)
+        except ValueError:
+            weeks = DEFAULT_WEEKS
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Chat report",
+            "opts": self.model._meta,
+            "report": chat_report(weeks=weeks),
+            "weeks": weeks,
+            "week_choices": (4, 8, 13, 26, 52),
+        }
+        return TemplateResponse(request, "admin/chat/report.html", context)
 
     def console_view(self, request: HttpRequest) -> HttpResponse:
         """The live agent console: queue, claim, reply and close over ws/agent/ (chat.consumers)."""
@@ -118,6 +162,8 @@ class ConversationAdmin(ModelAdmin):
             "title": "Live chat console",
             "opts": self.model._meta,
             "has_view_permission": True,
+            "canned_responses": canned_responses_for_console(),
+            "agent_name": agent_display_name(request.user),
         }
         return TemplateResponse(request, "admin/chat/console.html", context)
 
@@ -171,3 +217,53 @@ class AgentSessionAdmin(ViewOnlyAdminMixin, ModelAdmin):
     list_select_related = ("user",)
     search_fields = ("user__username", "user__first_name", "user__last_name")
     fields = ("user", "channel_name", "connected_at", "last_seen_at")
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(ModelAdmin):
+    """Replies agents insert with "/shortcut" in the console's reply box."""
+
+    list_display = ("shortcut", "title", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("shortcut", "title", "body")
+    readonly_fields = ("created_at", "updated_at")
+    fields = ("shortcut", "title", "body", "is_active", "created_at", "updated_at")
+
+
+class OpeningPeriodInline(TabularInline):
+    model = OpeningPeriod
+    extra = 0
+    fields = ("weekday", "opens", "closes")
+
+
+class HolidayInline(TabularInline):
+    model = Holiday
+    extra = 0
+    fields = ("date", "name")
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(ModelAdmin):
+    """Opening hours and holidays of a website's chat (chat.services.hours). A website without
+    them is always open."""
+
+    list_display = ("website", "time_zone", "open_now", "updated_at")
+    list_select_related = ("website",)
+    fields = ("website", "time_zone")
+    inlines = (OpeningPeriodInline, HolidayInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BusinessHours]:
+        return super().get_queryset(request).prefetch_related("periods", "holidays")
+
+    @admin.display(description="Open now", boolean=True)
+    def open_now(self, obj: BusinessHours) -> bool:
+        return schedule_is_open(obj, timezone.now())
+
+
+@admin.register(ChatDailyRollup)
+class ChatDailyRollupAdmin(ViewOnlyAdminMixin, ModelAdmin):
+    """The rows behind the chat report (recomputed by chat.services.rollups)."""
+
+    list_display = ("date", "agent", "conversations", "escalated", "bot_resolved", "rated", "csat_sum")
+    list_select_related = ("agent",)
+    date_hierarchy = "date"

@@ -37,7 +37,9 @@ _outbox = threading.local()
 AGENTS_GROUP = "chat.agents"
 
 #: Stored system messages that are events of their own type in the protocol.
-SYSTEM_EVENTS = frozenset({"escalated", "agent_joined", "closed", "rated", "transcript_sent"})
+SYSTEM_EVENTS = frozenset(
+    {"escalated", "agent_joined", "closed", "rated", "transcript_sent", "offline_received"}
+)
 
 
 def conversation_group(conversation_id: uuid.UUID | str) -> str:
@@ -45,10 +47,12 @@ def conversation_group(conversation_id: uuid.UUID | str) -> str:
 
 
 def agent_display_name(user: Any) -> str:
-    """What the visitor sees of an agent: first name, else username (never the e-mail)."""
+    """What visitors and colleagues see of an agent: the full name, else the username (never the
+    e-mail) — a person, not a login."""
     if user is None:
         return ""
-    return (getattr(user, "first_name", "") or user.get_username())[:50]
+    full_name = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return (full_name or user.get_username())[:80]
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -71,6 +75,7 @@ def message_payload(message: Message) -> dict[str, Any]:
     if event == "escalated":
         payload["reason"] = message.metadata.get("reason", "")
         payload["agents_online"] = message.metadata.get("agents_online", 0)
+        payload["offline"] = bool(message.metadata.get("offline", False))
     if event == "rated":
         payload["rating"] = message.metadata.get("rating")
     return payload

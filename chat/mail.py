@@ -22,6 +22,7 @@ ALERT_SUBJECTS = {
     "escalated": "Chat needs a person",
     "offline_lead": "Chat lead while nobody was online",
     "sales_request": "Hot: chat visitor asked for a demo, call, quote or trial",
+    "offline_message": "Offline chat message",
 }
 
 

@@ -67,6 +67,13 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    page_url = models.URLField(
+        "current page", max_length=500, blank=True, help_text="The page the visitor is chatting from."
+    )
+    page_title = models.CharField(max_length=200, blank=True)
+    offline_message = models.BooleanField(
+        default=False, help_text="Left as an offline message (outside business hours or nobody online)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -199,3 +206,143 @@ class AgentSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.channel_name}"
+
+
+def validate_time_zone(value: str) -> None:
+    """A name of the IANA time-zone database ("Europe/Berlin"), so opening hours mean local time."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{value!r} is not a time zone such as Europe/Berlin.") from None
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class BusinessHours(models.Model):
+    """When people answer a website's chat. A website without business hours is always open
+    (the chat behaves as before they existed); with them, outside the hours or on a holiday the
+    widget collects an offline message instead of promising a colleague (chat.services.hours)."""
+
+    website = models.OneToOneField("analytics.Website", on_delete=models.CASCADE, related_name="chat_hours")
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/Berlin",
+        validators=[validate_time_zone],
+        help_text="The hours below are local times of this zone (IANA name, e.g. Europe/Berlin).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "business hours"
+        verbose_name_plural = "business hours"
+
+    def __str__(self) -> str:
+        return f"Business hours of {self.website}"
+
+
+class OpeningPeriod(models.Model):
+    """One span of a weekday when the chat is staffed (two rows for a lunch break)."""
+
+    schedule = models.ForeignKey(BusinessHours, on_delete=models.CASCADE, related_name="periods")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_weekday_0_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Holiday(models.Model):
+    """A day the chat is not staffed, whatever the weekday's hours say."""
+
+    schedule = models.ForeignKey(BusinessHours, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "date"], name="holiday_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+class CannedResponse(models.Model):
+    """A reply agents insert with "/shortcut" in the console: the answers they type every day,
+    written once and kept consistent."""
+
+    shortcut = models.SlugField(max_length=40, unique=True, help_text='Typed after "/" in the reply box.')
+    title = models.CharField(max_length=100)
+    body = models.TextField(max_length=2000)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shortcut"]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut} — {self.title}"
+
+
+class ChatDailyRollup(models.Model):
+    """One day's chats (by the day they started, in TIME_ZONE) of one agent, or of no agent
+    (`agent` empty: the bot's and the unclaimed ones). The chat report sums these rows, so it
+    reads a fixed number of rows however many chats there were (chat.services.reports)."""
+
+    date = models.DateField()
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    conversations = models.PositiveIntegerField(default=0, help_text="Chats in which the visitor wrote.")
+    escalated = models.PositiveIntegerField(default=0)
+    bot_resolved = models.PositiveIntegerField(default=0, help_text="Never escalated to a person.")
+    offline_messages = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    csat_1 = models.PositiveIntegerField(default=0)
+    csat_2 = models.PositiveIntegerField(default=0)
+    csat_3 = models.PositiveIntegerField(default=0)
+    csat_4 = models.PositiveIntegerField(default=0)
+    csat_5 = models.PositiveIntegerField(default=0)
+    first_responses = models.PositiveIntegerField(default=0)
+    first_response_seconds = models.PositiveBigIntegerField(
+        default=0, help_text="Sum, escalation → first reply."
+    )
+    resolutions = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.PositiveBigIntegerField(default=0, help_text="Sum, start → close.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "agent"], name="chat_rollup_unique_agent_day"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(agent__isnull=True), name="chat_rollup_unique_noagent_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="chat_rollup_date_idx")]
+
+    def __str__(self) -> str:
+        return f"Chats on {self.date} ({self.agent or 'no agent'})"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from leads.selectors import lead_queryset_for_user, user_is_sales_manager
 
 from . import events
-from .models import AgentSession, Conversation, ConversationStatus, Message, MessageSender
+from .models import AgentSession, CannedResponse, Conversation, ConversationStatus, Message, MessageSender
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -84,7 +84,7 @@ def conversation_queryset_for_agent(*, user: AbstractBaseUser) -> QuerySet[Conve
     - never a conversation whose lead another rep owns, even one the rep claimed before the
       visitor was identified as that lead.
     """
-    queryset = Conversation.objects.select_related("lead__company", "assigned_agent")
+    queryset = Conversation.objects.select_related("lead__company", "assigned_agent", "visitor__company")
     if not (user.is_active and user.is_staff and user.has_perm("chat.view_conversation")):
         return queryset.none()
     if user_is_sales_manager(user):
@@ -143,12 +143,25 @@ def agent_queue(*, user: AbstractBaseUser) -> dict[str, list[dict[str, Any]]]:
 
 
 def conversation_summary(conversation: Conversation) -> dict[str, Any]:
-    """A queue row and the header of an opened conversation, with its lead card."""
+    """A queue row and the header of an opened conversation, with its lead card, the visitor's
+    current page and the company their visits are attributed to (before they give an address)."""
     lead = conversation.lead
     company = lead.company if lead is not None else None
+    visitor_company = (
+        conversation.visitor.company if conversation.visitor_id and conversation.visitor else None
+    )
     return {
         "id": str(conversation.pk),
         "status": conversation.status,
+        "created_at": conversation.created_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat() if conversation.updated_at else None,
+        "page": {"url": conversation.page_url, "title": conversation.page_title}
+        if conversation.page_url
+        else None,
+        "visitor_company": None
+        if visitor_company is None
+        else {"name": visitor_company.name, "fortune_rank": visitor_company.fortune_rank},
+        "offline": conversation.offline_message,
         "reason": conversation.get_escalation_reason_display() if conversation.escalation_reason else "",
         "escalated_at": conversation.escalated_at.isoformat() if conversation.escalated_at else None,
         "fortune_500": conversation.fortune_500_detected,
@@ -169,3 +182,16 @@ def conversation_summary(conversation: Conversation) -> dict[str, Any]:
             "url": f"/admin/leads/lead/{lead.pk}/change/",
         },
     }
+
+
+#: Most canned responses sent to a console (the "/" search filters them in the browser).
+CANNED_LIMIT = 500
+
+
+def canned_responses_for_console() -> list[dict[str, str]]:
+    """The active canned responses, for the console's "/" search (every agent may use them)."""
+    return list(
+        CannedResponse.objects.filter(is_active=True)
+        .order_by("shortcut")
+        .values("shortcut", "title", "body")[:CANNED_LIMIT]
+    )

@@ -148,13 +148,20 @@ class AgentConsumer(ChatConsumerBase):
             await self.deliver_stored(message)
 
     async def on_typing(self, data: dict[str, Any]) -> None:
-        conversation_id = await self._visible(data)
+        active = bool(data.get("active"))
+        try:
+            conversation_id = str(uuid.UUID(str(data.get("conversation"))))
+        except ValueError:
+            raise ChatError("not_found", "No such conversation in your queue.") from None
+        if self.typing_throttled(conversation_id, active):
+            return  # checked before the database: typing is the most frequent frame
+        await self._visible(data)
         await self.signal(
             conversation_id,
             {
                 "type": "typing",
                 "from": "agent",
-                "active": bool(data.get("active")),
+                "active": active,
                 "agent": events.agent_display_name(self.user),
             },
         )

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +32,9 @@ from .guards import FrameRateLimit, LayerGuardedConsumer
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+#: Seconds within which a repeated typing state is not passed on (see `typing_throttled`).
+TYPING_INTERVAL = 2.0
 
 
 def frame_sequence(value: Any) -> int:
@@ -54,6 +58,8 @@ class ChatConsumerBase(LayerGuardedConsumer):
         self.delivering = asyncio.Lock()
         self.background: set[asyncio.Task[None]] = set()
         self.closed = False
+        #: conversation → (last typing state passed on, when): see `typing_throttled`.
+        self.typing_sent: dict[str, tuple[bool, float]] = {}
 
     # --- Frames in ---
 
@@ -196,6 +202,18 @@ class ChatConsumerBase(LayerGuardedConsumer):
 
     def wants_signal(self, payload: dict[str, Any]) -> bool:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def typing_throttled(self, conversation_id: str, active: bool) -> bool:
+        """Whether to drop this typing frame: the same state was passed on less than
+        TYPING_INTERVAL seconds ago. A change (started → stopped) always goes through, so the
+        other side never keeps showing "typing…" after it ended; clients repeat `active: true`
+        every few seconds while typing, which is what the interval lets through."""
+        now = time.monotonic()
+        previous = self.typing_sent.get(conversation_id)
+        if previous is not None and previous[0] == active and now - previous[1] < TYPING_INTERVAL:
+            return True
+        self.typing_sent[conversation_id] = (active, now)
+        return False
 
     async def signal(self, conversation_id: str, payload: dict[str, Any]) -> None:
         """Typing and read signals are not stored: lost ones do not matter."""

@@ -17,6 +17,7 @@ from .. import events, selectors, services
 from ..bot.respond import bot_respond
 from ..errors import ChatError
 from ..service_calls import call_service, db
+from ..services.hours import availability_payload
 from .base import ChatConsumerBase, Handler, frame_sequence
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class VisitorConsumer(ChatConsumerBase):
             "close": self.on_close,
             "rate": self.on_rate,
             "transcript": self.on_transcript,
+            "offline": self.on_offline,
+            "page": self.on_page,
             "ping": self.on_ping,
         }
 
@@ -89,8 +92,13 @@ class VisitorConsumer(ChatConsumerBase):
         }
         if new_token:
             welcome["token"] = new_token
+        welcome["availability"] = await db(availability_payload, website=self.website)
+        welcome["offline_sent"] = conversation.offline_message
         await self.send_json(welcome)
         await self.catch_up(self.conversation_id)
+        if data.get("page_url"):
+            # After the welcome: a page the server refuses is an error of its own, not a failed hello.
+            await self.on_page({"url": data.get("page_url"), "title": data.get("page_title") or ""})
 
     async def on_message(self, data: dict[str, Any]) -> None:
         conversation_id = self._conversation()
@@ -126,9 +134,31 @@ class VisitorConsumer(ChatConsumerBase):
             await events.send_broadcasts(self.channel_layer, broadcasts)
 
     async def on_typing(self, data: dict[str, Any]) -> None:
-        await self.signal(
-            self._conversation(), {"type": "typing", "from": "visitor", "active": bool(data.get("active"))}
+        active = bool(data.get("active"))
+        if self.typing_throttled(self._conversation(), active):
+            return
+        await self.signal(self._conversation(), {"type": "typing", "from": "visitor", "active": active})
+
+    async def on_page(self, data: dict[str, Any]) -> None:
+        await self.call(
+            services.conversation_page_set,
+            conversation_id=self._conversation(),
+            website=self.website,
+            url=data.get("url"),
+            title=data.get("title") or "",
         )
+
+    async def on_offline(self, data: dict[str, Any]) -> None:
+        conversation_id = self._conversation()
+        notice, created = await self.call(
+            services.offline_message_submit,
+            conversation_id=conversation_id,
+            email=data.get("email"),
+            question=data.get("question"),
+        )
+        if not created:
+            await self.send_json(events.message_payload(notice))
+        await self.catch_up(conversation_id)
 
     async def on_read(self, data: dict[str, Any]) -> None:
         await self.signal(

@@ -13,6 +13,9 @@ so what a visitor or agent sees has always been stored first. Consumers call the
 - crm: the one door into the leads domain
 - knowledge: the knowledge base's default synonyms
 - sales: what the bot collects for sales on a buying intent (demo, call, pricing, quote, trial)
+- hours: business hours (open now, next opening) for the widget and the bot
+- offline: an offline message becomes a lead and an alert
+- rollups: the chat report's daily rollups
 
 This module re-exports the public names, so `from chat.services import x` and
 `services.x` keep working wherever they are used. The sales alert itself is composed and sent by
@@ -30,6 +33,7 @@ from .conversations import (
     GREETING,
     conversation_close,
     conversation_identify,
+    conversation_page_set,
     conversation_rate,
     conversation_start,
 )
@@ -37,6 +41,7 @@ from .crm import BOT_ACTOR
 from .escalation import agent_reply, conversation_claim, conversation_escalate
 from .knowledge import knowledge_synonyms_seed
 from .messages import CLIENT_ID, clean_body, clean_client_id, message_post, visitor_message_post
+from .offline import offline_message_submit
 from .presence import agent_session_close, agent_session_open, agent_session_touch
 from .transcripts import MAX_TRANSCRIPTS, transcript_send
 
@@ -63,12 +68,14 @@ __all__ = [
     "conversation_close",
     "conversation_escalate",
     "conversation_identify",
+    "conversation_page_set",
     "conversation_rate",
     "conversation_resume",
     "conversation_send_alert",
     "conversation_start",
     "knowledge_synonyms_seed",
     "message_post",
+    "offline_message_submit",
     "token_hash",
     "transcript_send",
     "visitor_message_post",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from ..selectors import token_hash
 from .crm import BOT_ACTOR, chat_event_record, lead_from_chat, visitor_for_chat
 from .escalation import agent_may_work, alert_on_commit
 from .messages import message_post
+from .rollups import rollup_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -114,6 +116,52 @@ def conversation_close(
         actor_label="visitor" if agent is None else "system",
     )
     events.queue_changed_on_commit()
+    rollup_on_commit(conversation)
+    return conversation
+
+
+def clean_page(*, website: Website, url: Any, title: Any) -> tuple[str, str]:
+    """The visitor's current page, if it is a page of this website: an http(s) address of one of
+    the website's allowed origins (the socket's own origin was checked at the handshake, so
+    anything else is a forged frame), at most 500 characters; the title at most 200."""
+    if not isinstance(url, str) or not isinstance(title if title is not None else "", str):
+        raise ChatError("invalid_page", "page_url and page_title must be strings.")
+    title = (title or "").strip()[:200]
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if (
+        len(url) > 500
+        or parts.scheme not in ("http", "https")
+        or origin not in (website.allowed_origins or [])
+    ):
+        raise ChatError("invalid_page", "page_url must be an address on this website.")
+    return url, title
+
+
+@transaction.atomic
+def conversation_page_set(
+    *, conversation_id: uuid.UUID | str, website: Website, url: Any, title: Any = ""
+) -> Conversation:
+    """Remember the page the visitor is chatting from (shown in the agent console) and tell the
+    agents following the conversation. Not stored as a message: it is context, not chat."""
+    url, title = clean_page(website=website, url=url, title=title)
+    conversation = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation_id)
+    if (conversation.page_url, conversation.page_title) != (url, title):
+        conversation.page_url, conversation.page_title = url, title
+        conversation.save(update_fields=["page_url", "page_title", "updated_at"])
+        transaction.on_commit(
+            lambda: events.group_send(
+                events.conversation_group(conversation.pk),
+                {
+                    "type": "page",
+                    "conversation": str(conversation.pk),
+                    "from": "visitor",
+                    "url": url,
+                    "title": title,
+                },
+                stored=False,
+            )
+        )
     return conversation
 
 
@@ -152,4 +200,5 @@ def conversation_rate(*, conversation_id: uuid.UUID | str, rating: Any, comment:
         data={"rating": rating, "comment": comment},
         actor_label="visitor",
     )
+    rollup_on_commit(conversation)
     return conversation

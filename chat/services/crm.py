@@ -89,6 +89,23 @@ def sales_request_submit(*, conversation: Conversation, intent: str, company: st
         actor_label=BOT_ACTOR,
     )
     return lead
+def lead_from_offline_message(
+    *, email: str, website: Website | None, visitor_id: str, question: str, page_url: str
+) -> tuple[Lead, bool]:
+    """Make or find the lead for an offline chat message, as the intake API would a contact form
+    (source: live chat; the question is the submission's message, so it is on the lead and its
+    timeline in full). Returns (lead, created)."""
+    return lead_submit(
+        submission=LeadSubmission(
+            email=email,
+            form=LeadSource.CHAT,
+            message=f"Offline chat message: {question}",
+            visitor_id=visitor_id,
+            page_url=page_url,
+        ),
+        website=website,
+        actor_label=BOT_ACTOR,
+    )
 
 
 def visitor_for_chat(*, website: Website, anonymous_id: str) -> Visitor:

@@ -16,7 +16,9 @@ from ..errors import ChatError
 from ..models import Conversation, ConversationStatus, EscalationReason, Message, MessageSender
 from ..tasks import conversation_alert_task
 from .crm import BOT_ACTOR, chat_event_record, lead_is_fortune_500, lead_is_hot
+from .hours import Availability, back_at_text, website_availability
 from .messages import clean_body, clean_client_id, message_post
+from .rollups import rollup_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -36,16 +38,18 @@ def alert_on_commit(conversation_id: uuid.UUID, kind: str) -> None:
     enqueue_with_transaction(conversation_alert_task, str(conversation_id), kind)
 
 
-def _escalation_notice(*, online: int, has_lead: bool) -> str:
-    """What the visitor is told: someone is coming, or how we will get back to them."""
-    if online:
+def _escalation_notice(*, availability: Availability, has_lead: bool) -> str:
+    """What the visitor is told: someone is coming — only when the website is inside its business
+    hours and an agent is online — or when a person is back and how to reach us meanwhile."""
+    if availability.person_available:
         return "I've asked a colleague to join this chat. Someone will be with you in a moment."
+    back = back_at_text(availability)
     if not has_lead:
         return (
-            "Nobody from our team is online right now. Leave your e-mail address here and we will "
-            "get back to you soon."
+            f"Nobody from our team is online right now. {back} Leave your e-mail address and "
+            "your question in the form below (or here) and we will get back to you by e-mail."
         )
-    return "Nobody from our team is online right now. We will get back to you by e-mail soon."
+    return f"Nobody from our team is online right now. {back} We will get back to you by e-mail."
 
 
 @transaction.atomic
@@ -56,7 +60,7 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
     reason = EscalationReason(reason)
     conversation = (
         Conversation.objects.select_for_update(of=("self",))
-        .select_related("lead__company")
+        .select_related("lead__company", "website")
         .get(pk=conversation_id)
     )
     if conversation.escalated_at is not None or conversation.status == ConversationStatus.CLOSED:
@@ -76,12 +80,17 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
         fields.append("status")
     conversation.save(update_fields=fields)
 
-    online = selectors.agents_online_count()
+    availability = website_availability(conversation.website)
     message_post(
         conversation_id=conversation.pk,
         sender=MessageSender.SYSTEM,
-        body=_escalation_notice(online=online, has_lead=lead is not None),
-        metadata={"event": "escalated", "reason": reason.value, "agents_online": online},
+        body=_escalation_notice(availability=availability, has_lead=lead is not None),
+        metadata={
+            "event": "escalated",
+            "reason": reason.value,
+            "agents_online": availability.agents_online,
+            "offline": not availability.person_available,
+        },
     )
     chat_event_record(
         conversation=conversation,
@@ -91,6 +100,7 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
     )
     alert_on_commit(conversation.pk, "escalated")
     events.queue_changed_on_commit()
+    rollup_on_commit(conversation)
     return True
 
 

@@ -37,6 +37,7 @@ def test_the_crontab_schedules_every_recurring_job() -> None:
         "recover_stale_assessments",
         "recover_stale_jobs",
         "rollup_analytics",
+        "rollup_chats",
         "purge_events",
         "clearsessions",
         "prune_db_task_results",

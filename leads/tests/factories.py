@@ -22,6 +22,14 @@ def sales_groups(names: list[str]) -> list[Group]:
         migration.create_groups(apps, None)
         tasks = importlib.import_module("leads.migrations.0009_follow_ups_become_tasks")
         tasks.grant_task_permissions(apps, None)
+        # Later migrations that add to the groups (the chat console's canned responses and
+        # business hours), so that a flushed database gets the groups as migrated.
+        importlib.import_module("chat.migrations.0008_console_permissions").grant_console_permissions(
+            apps, None
+        )
+        importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(
+            apps, None
+        )
     return list(Group.objects.filter(name__in=names))
 
 

@@ -69,6 +69,17 @@
     ".esc-extra button[aria-pressed=true]{background:#1d4ed8;color:#fff}",
     ".esc-extra input{flex:1;min-width:120px;font:inherit;padding:4px;border:1px solid #9ca3af;border-radius:6px}",
     ".esc-end{background:transparent;border:0;color:#fff;text-decoration:underline;cursor:pointer;font:inherit;margin-right:8px}",
+    ".esc-offline{padding:10px 12px;border-top:1px solid #e5e7eb;background:#fffbeb;display:flex;flex-direction:column;gap:6px}",
+    ".esc-offline p{margin:0;color:#78350f}",
+    ".esc-offline strong{color:#111827}",
+    ".esc-offline input,.esc-offline textarea{font:inherit;padding:6px;border:1px solid #9ca3af;border-radius:6px;width:100%;box-sizing:border-box}",
+    ".esc-offline textarea{resize:vertical;min-height:56px}",
+    ".esc-offline-actions{display:flex;gap:6px;justify-content:flex-end}",
+    ".esc-offline-actions button{padding:6px 12px}",
+    ".esc-offline-bar{padding:0 12px}",
+    ".esc-link{background:transparent;border:0;color:#1d4ed8;text-decoration:underline;cursor:pointer;font:inherit;padding:0}",
+    ".esc-time{font-weight:400;color:#6b7280;margin-left:6px}",
+    ".esc-visitor .esc-time{color:#dbeafe}",
     ".esc-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
   ].join("\n");
 
@@ -119,15 +130,36 @@
   var newChat = el("button", { type: "button" }, "Start a new chat");
   [rating, commentLabel, comment, rateSubmit, transcriptLabel, transcriptEmail, transcriptButton, newChat].forEach(function (n) { after.appendChild(n); });
 
+  // Offline: outside business hours or with nobody online, say when a person is back and take an
+  // e-mail address and a question (they become a lead; sales answer by e-mail).
+  var offline = el("form", { "class": "esc-offline", "aria-label": "Leave us a message", hidden: "", novalidate: "" });
+  var offlineText = el("p", { id: "esc-offline-text" });
+  var offlineEmailLabel = el("label", { "for": "esc-offline-email", "class": "esc-sr" }, "Your work e-mail");
+  var offlineEmail = el("input", { id: "esc-offline-email", type: "email", autocomplete: "email", maxlength: "254", placeholder: "Your work e-mail", required: "" });
+  var offlineQuestionLabel = el("label", { "for": "esc-offline-question", "class": "esc-sr" }, "Your question");
+  var offlineQuestion = el("textarea", { id: "esc-offline-question", maxlength: String(MAX_LENGTH), placeholder: "Your question", required: "" });
+  var offlineActions = el("div", { "class": "esc-offline-actions" });
+  var offlineLater = el("button", { type: "button", "class": "esc-link" }, "Keep chatting with the assistant");
+  var offlineSend = el("button", { type: "submit", "class": "esc-primary" }, "Leave message");
+  offlineActions.appendChild(offlineLater);
+  offlineActions.appendChild(offlineSend);
+  [offlineText, offlineEmailLabel, offlineEmail, offlineQuestionLabel, offlineQuestion, offlineActions].forEach(function (n) { offline.appendChild(n); });
+  var offlineShow = el("button", { type: "button", "class": "esc-link", hidden: "" }, "Leave a message for our team");
+  var offlineBar = el("div", { "class": "esc-offline-bar" });
+  offlineBar.appendChild(offlineShow);
+
   panel.appendChild(head);
   panel.appendChild(log);
   panel.appendChild(status);
+  panel.appendChild(offlineBar);
+  panel.appendChild(offline);
   panel.appendChild(form);
   panel.appendChild(after);
 
   /* --- Conversation state --- */
   var socket = null, attempt = 0, reconnectTimer = null, ready = false;
-  var lastSeq = 0, closed = false, rated = false, chosenRating = 0, typingTimer = null, typingSent = false;
+  var lastSeq = 0, closed = false, rated = false, chosenRating = 0, typingTimer = null, typingSentAt = 0;
+  var typingClear = null, offlineSent = false, availability = null;
   var bubbles = {};  // client id -> pending bubble element
 
   function say(text) { status.textContent = text; }
@@ -140,7 +172,14 @@
   function bubble(msg, extraClass) {
     var node = el("div", { "class": "esc-msg esc-" + (msg.sender || "visitor") + (extraClass ? " " + extraClass : "") });
     var name = senderName(msg);
-    if (name) { node.appendChild(el("span", { "class": "esc-who" }, name)); }
+    if (name || msg.sent_at) {
+      var who = el("span", { "class": "esc-who" }, name);
+      if (msg.sent_at) {
+        var at = new Date(msg.sent_at);
+        if (!isNaN(at)) { who.appendChild(el("time", { "class": "esc-time", datetime: msg.sent_at }, at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))); }
+      }
+      node.appendChild(who);
+    }
     node.appendChild(el("span", {}, msg.body));
     if (msg.sources && msg.sources.length) {
       var sources = el("span", { "class": "esc-sources" }, "Source: ");
@@ -170,6 +209,11 @@
     log.appendChild(bubble(msg));
     if (msg.sender !== "visitor") { say(""); }
     if (msg.type === "closed") { setClosed(true); }
+    if (msg.type === "escalated" && msg.offline && !offlineSent) { showOffline(true, true); }
+    if (msg.type === "offline_received") {
+      offlineSent = true; showOffline(false); setClosed(true);
+      if (offlineEmail.value && !transcriptEmail.value) { transcriptEmail.value = offlineEmail.value.trim(); }
+    }
     if (msg.type === "rated") { rated = true; rating.hidden = comment.hidden = rateSubmit.hidden = true; }
     scroll();
   }
@@ -182,7 +226,20 @@
     form.hidden = isClosed;
     endButton.hidden = isClosed;
     after.hidden = !isClosed;
-    rating.hidden = comment.hidden = rateSubmit.hidden = rated;
+    rating.hidden = comment.hidden = rateSubmit.hidden = rated || offlineSent;
+    if (isClosed) { offline.hidden = true; offlineShow.hidden = true; }
+  }
+  function backText() {
+    return (availability && availability.back_at) || "Nobody from our team is available right now.";
+  }
+  function showOffline(open, focus) {
+    if (closed || offlineSent) { offline.hidden = true; offlineShow.hidden = true; return; }
+    offlineText.textContent = "";
+    offlineText.appendChild(el("strong", {}, backText()));
+    offlineText.appendChild(document.createTextNode(" Leave your e-mail and question, and we will answer you by e-mail."));
+    offline.hidden = !open;
+    offlineShow.hidden = open;
+    if (open && focus) { (offlineEmail.value ? offlineQuestion : offlineEmail).focus(); }
   }
 
   function handle(data) {
@@ -191,15 +248,23 @@
         if (data.token) { state.token = data.token; persist(); }
         ready = true;
         rated = !!data.rated;
+        offlineSent = !!data.offline_sent;
+        availability = data.availability || null;
         setClosed(data.status === "closed");
+        // Outside business hours the form is open at once; with the team in but nobody online
+        // a link offers it (and an escalation opens it), so the assistant stays first.
+        if (availability && !availability.person_available && data.status !== "closed") { showOffline(!availability.open, false); }
         say("");
         state.pending.forEach(function (p) { send({ type: "message", body: p.body, client_id: p.client_id }); });
         break;
-      case "message": case "escalated": case "agent_joined": case "closed": case "rated": case "transcript_sent":
+      case "message": case "escalated": case "agent_joined": case "closed": case "rated": case "transcript_sent": case "offline_received":
         receiveStored(data);
         break;
       case "typing":
+        clearTimeout(typingClear);
         say(data.active ? (data.agent || "Someone") + " is typing…" : "");
+        // A lost "stopped typing" must not leave the line on: it expires unless repeated.
+        if (data.active) { typingClear = setTimeout(function () { say(""); }, 6000); }
         break;
       case "error":
         if (data.code === "unknown_conversation") {
@@ -207,6 +272,7 @@
           send({ type: "hello", visitor_id: state.visitorId });
           return;
         }
+        offlineSend.disabled = false;
         if (data.client_id && bubbles[data.client_id]) {
           bubbles[data.client_id].className += " esc-failed";
           bubbles[data.client_id].appendChild(el("span", { "class": "esc-sources" }, "Not sent: " + data.message));
@@ -234,7 +300,7 @@
     socket = new WebSocket(socketUrl);
     socket.onopen = function () {
       attempt = 0;
-      var hello = { type: "hello", visitor_id: state.visitorId, last_seq: lastSeq };
+      var hello = { type: "hello", visitor_id: state.visitorId, last_seq: lastSeq, page_url: location.href, page_title: document.title.slice(0, 200) };
       if (state.token) { hello.token = state.token; }
       send(hello);
     };
@@ -275,14 +341,31 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : sendButton.click(); }
   });
   function stopTyping() {
-    if (typingSent) { send({ type: "typing", active: false }); }
-    typingSent = false;
+    clearTimeout(typingTimer);
+    if (typingSentAt) { send({ type: "typing", active: false }); }
+    typingSentAt = 0;
   }
   input.addEventListener("input", function () {
-    if (!typingSent && ready) { send({ type: "typing", active: true }); typingSent = true; }
+    // Throttled: "typing" at most every 3 s while typing, "stopped" after a 4 s pause.
+    if (ready && Date.now() - typingSentAt > 3000) { send({ type: "typing", active: true }); typingSentAt = Date.now(); }
     clearTimeout(typingTimer);
-    typingTimer = setTimeout(stopTyping, 3000);
+    typingTimer = setTimeout(stopTyping, 4000);
   });
+  offlineShow.addEventListener("click", function () { showOffline(true, true); });
+  offlineLater.addEventListener("click", function () { showOffline(false, false); input.focus(); });
+  offline.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var email = offlineEmail.value.trim(), question = offlineQuestion.value.trim();
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) { say("Please enter your e-mail address."); offlineEmail.focus(); return; }
+    if (!question) { say("Please enter your question."); offlineQuestion.focus(); return; }
+    if (!send({ type: "offline", email: email, question: question })) { say("Not connected yet. Try again in a moment."); return; }
+    offlineSend.disabled = true;
+    say("Sending…");
+  });
+  // The page the visitor is on, for the agent's side panel (also after in-page navigation).
+  function sendPage() { if (ready) { send({ type: "page", url: location.href, title: document.title.slice(0, 200) }); } }
+  window.addEventListener("popstate", sendPage);
+  window.addEventListener("hashchange", sendPage);
   endButton.addEventListener("click", function () { send({ type: "close" }); });
   ratingButtons.forEach(function (button) {
     button.addEventListener("click", function () {
@@ -299,7 +382,8 @@
   });
   newChat.addEventListener("click", function () {
     state.token = null; state.pending = []; persist();
-    lastSeq = 0; rated = false; log.textContent = ""; setClosed(false);
+    lastSeq = 0; rated = false; offlineSent = false; log.textContent = ""; setClosed(false);
+    offlineSend.disabled = false; offlineQuestion.value = "";
     if (socket) { socket.onclose = null; socket.close(); }
     attempt = 0;
     connect();
