@@ -128,6 +128,7 @@ class TaskOwnerFilter(admin.SimpleListFilter):
 
     title = "assignee"
     parameter_name = "assignee"
+    template = "admin/leads/leadtask/hidden_filter.html"  # a select beside the tabs instead
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         users = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
@@ -187,15 +188,7 @@ class LeadTaskAdmin(admin.ModelAdmin):
     """My tasks (see the module docstring)."""
 
     form = LeadTaskForm
-    list_display = (
-        "done_button",
-        "task_title",
-        "lead_link",
-        "company_name",
-        "due",
-        "assignee_name",
-        "lead_status",
-    )
+    list_display = ("done_button", "task_title", "lead_link", "due", "assignee_name", "lead_status")
     list_display_links = None
     list_per_page = 50
     actions = ("mark_done", "mark_reopened")
@@ -261,12 +254,31 @@ class LeadTaskAdmin(admin.ModelAdmin):
             "task_tabs": tabs,
             "task_scopes": scopes,
             "task_bucket": current,
-            "task_owner_filter": user_is_sales_manager(request.user),
+            "task_assignees": self._assignee_choices(request),
             "title": "My tasks" if scope == SCOPE_MINE else "Tasks",
             "subtitle": None,
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=context)
+
+    def _assignee_choices(self, request: HttpRequest) -> dict[str, Any] | None:
+        """Managers: the assignee select beside the tabs (a GET form keeping the other
+        parameters), so the list keeps the page's full width at 1366 px."""
+        if not user_is_sales_manager(request.user):
+            return None
+        current = request.GET.get("assignee", "")
+        choices = TaskOwnerFilter(request, {}, LeadTask, self).lookup_choices
+        return {
+            "current": current,
+            "choices": [
+                {"value": value, "label": label, "selected": value == current} for value, label in choices
+            ],
+            "keep": [
+                (key, value)
+                for key, value in request.GET.items()
+                if key not in {"assignee", "p", SCOPE_PARAM}
+            ],
+        }
 
     # --- Columns --------------------------------------------------------------------------------
 
@@ -302,30 +314,29 @@ class LeadTaskAdmin(admin.ModelAdmin):
             obj.get_kind_display(),
         )
 
-    @admin.display(description="Lead", ordering="lead__last_name")
+    @admin.display(description="Lead · company", ordering="lead__last_name")
     def lead_link(self, obj: LeadTask) -> str:
+        """The lead (linked to its page) over its company, with the Fortune 500 badge."""
         lead = obj.lead
         name = lead.full_name or lead.email
-        return format_html(
-            '<a href="{}" class="task-trunc" title="{} · {}">{}</a>',
-            reverse("admin:leads_lead_change", args=[lead.pk]),
-            name,
-            lead.email,
-            name,
-        )
-
-    @admin.display(description="Company", ordering="lead__company__name")
-    def company_name(self, obj: LeadTask) -> str:
-        company = obj.lead.company
-        name = company.name if company else obj.lead.company_name
-        if not name:
-            return "—"
+        company = lead.company
+        company_name = company.name if company else lead.company_name
         badge = (
             format_html(' <span class="task-f500" title="Fortune 500 #{}">F500</span>', company.fortune_rank)
             if company and company.fortune_rank
             else ""
         )
-        return format_html('<span class="task-trunc" title="{}">{}</span>{}', name, name, badge)
+        return format_html(
+            '<a href="{}" class="task-trunc" title="{} · {}">{}</a>'
+            '<span class="task-company"><span class="task-trunc" title="{}">{}</span>{}</span>',
+            reverse("admin:leads_lead_change", args=[lead.pk]),
+            name,
+            lead.email,
+            name,
+            company_name,
+            company_name or "—",
+            badge,
+        )
 
     @admin.display(description="Due", ordering="due_at")
     def due(self, obj: LeadTask) -> str:
