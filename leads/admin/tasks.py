@@ -160,11 +160,15 @@ class LeadTaskForm(forms.ModelForm):
         self.request = request
         if "lead" in self.fields:
             self.fields["lead"].queryset = lead_queryset_for_user(user=request.user).order_by("email")
+            widget = self.fields["lead"].widget
+            # Pick a lead here; creating or editing one belongs on the lead's own page.
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
         if "owner" in self.fields:
             self.fields["owner"].queryset = (
                 get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
             )
-            self.fields["owner"].help_text = "Empty: whoever owns the lead."
+            self.fields["owner"].help_text = "Empty: whoever owns the lead (also after it is reassigned)."
+            self.fields["owner"].empty_label = "The lead's owner"
             self.fields["owner"].required = False
         if "title" in self.fields:
             self.fields["title"].widget.attrs.update(
