@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from unfold.admin import ModelAdmin
 
 from ..days import day_bounds
 from ..models import LeadTask, TaskKind
@@ -188,7 +189,7 @@ class LeadTaskForm(forms.ModelForm):
 
 
 @admin.register(LeadTask)
-class LeadTaskAdmin(admin.ModelAdmin):
+class LeadTaskAdmin(ModelAdmin):
     """My tasks (see the module docstring)."""
 
     form = LeadTaskForm

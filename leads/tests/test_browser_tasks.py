@@ -120,7 +120,7 @@ def test_rep_works_my_tasks_and_the_done_task_reaches_the_lead_timeline(live_ser
     expect(rows).to_have_count(1)
     shot(page, "02-my-tasks-today-1366")
     page.get_by_role("button", name="Mark “Call Jordan about the pilot scope” done").click()
-    expect(page.locator(".messagelist")).to_contain_text("Done: “Call Jordan about the pilot scope”")
+    expect(page.get_by_text("Done: “Call Jordan about the pilot scope”")).to_be_visible()
     expect(page).to_have_url(f"{live_server.url}/admin/leads/leadtask/?bucket=today")
     expect(rows).to_have_count(0)
     expect(page.locator(".task-empty")).to_contain_text("Nothing left for today.")
