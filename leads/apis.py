@@ -143,6 +143,11 @@ class CompanyOutput(serializers.Serializer):
 class LeadOutput(serializers.ModelSerializer):
     company = CompanyOutput(allow_null=True)
     owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    next_follow_up_at = serializers.DateTimeField(
+        allow_null=True,
+        read_only=True,
+        help_text="Due time of the lead's earliest open task (follow-up, call, meeting …), or null.",
+    )
 
     class Meta:
         model = Lead
@@ -199,7 +204,16 @@ class LeadUpdateInput(serializers.Serializer):
         allow_null=True,
         help_text="Username of a staff user, or null to unassign.",
     )
-    next_follow_up_at = serializers.DateTimeField(required=False, allow_null=True)
+    next_follow_up_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "When to follow up, with a time zone: moves the lead's open follow-up task there, or "
+            "creates one owned by the lead's owner. null marks the open follow-up task(s) done; the "
+            "lead's other open tasks (calls, meetings) stay, so the returned next_follow_up_at is "
+            "then the earliest of those, or null."
+        ),
+    )
 
     def validate_owner(self, value: str | None) -> Any:
         if value is None:

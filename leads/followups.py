@@ -1,34 +1,40 @@
-"""Follow-ups: which are due, and the daily reminder digest each rep gets by e-mail.
+"""Follow-ups: which are due, and the daily reminder digest of due tasks, by e-mail.
 
-Days are days of `settings.TIME_ZONE` (the sales team's calendar), not UTC: a follow-up set
-for 23:30 local time is due "today" for the rep even when it is already tomorrow in UTC.
+Days are days of `settings.TIME_ZONE` (the sales team's calendar), not UTC: a task due at
+23:30 local time is due "today" for the rep even when it is already tomorrow in UTC.
 
-*Due today* is a follow-up time inside today's local bounds; *overdue* is one before today's
-start. Closed leads (won or lost) are left out: a follow-up left on a closed deal is stale and
-would only be noise in a rep's digest or on the dashboard.
+*Due today* is a due time inside today's local bounds; *overdue* is one before today's start.
+Closed leads (won or lost) are left out: a task left on a closed deal is stale and would only be
+noise in a digest or on the dashboard. (A lead's `next_follow_up_at` is its earliest open task,
+so the dashboard's lead counts and the digest's tasks agree.)
 
 The reminder digest is meant for cron, once per working day::
 
     0 7 * * 1-5  cd /srv/app && .venv/bin/python manage.py send_followup_reminders
 
-It is idempotent per day without any table of its own: each lead put in a digest gets an
-`email_sent` timeline entry with `data={"digest_date": "YYYY-MM-DD", "to": ..., "digest":
-"follow_up"}`, and a later run for the same day leaves out leads that already have one. So a
-second run (cron retried, someone ran it by hand) sends nothing, while a lead whose follow-up is
-moved to today after the morning run is still reminded by a later run.
+Who gets what: each open task due today or overdue goes to its assignee (the task's owner, else
+the lead's owner). A task nobody active is assigned (an unassigned lead, or a rep who left) goes
+into one digest addressed to all active sales managers with an e-mail address (none: active
+superusers with one), once, so the queue is not forgotten. An assignee without an e-mail address
+is reported as such (dry run and real run alike) and is not a failure: nothing could be sent.
+
+Idempotent per day: a task put in a digest has its `reminded_on` set to the day in the same
+transaction as the send, and a later run that day leaves it out. So a second run (cron retried,
+someone ran it by hand) sends nothing, while a task moved to today after the morning run is
+still reminded by a later run. Each lead in a digest also gets an `email_sent` timeline entry
+(`data={"digest": "follow_up", "digest_date": "YYYY-MM-DD", "to": ...}`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -38,7 +44,8 @@ from django.urls import reverse
 from enterprise_scanner.jobs.mail import send_once
 
 from .days import DayBounds, day_bounds
-from .models import Lead, LeadEvent, LeadEventKind, LeadStatus
+from .models import Lead, LeadEventKind, LeadStatus, LeadTask
+from .selectors import SALES_MANAGER_GROUP
 from .services import lead_event_record
 
 if TYPE_CHECKING:
@@ -79,21 +86,37 @@ def follow_ups_overdue_q(*, bounds: DayBounds) -> Q:
 
 @dataclass
 class DigestLine:
-    """One lead in a digest, with what the e-mail shows about it."""
+    """One due task in a digest, with what the e-mail shows about it."""
 
-    lead: Lead
+    task: LeadTask
     admin_url: str
     overdue: bool
+
+    @property
+    def lead(self) -> Lead:
+        return self.task.lead
 
 
 @dataclass
 class RepDigest:
-    """One rep's digest: their open leads due today or overdue, not yet reminded today."""
+    """One digest: a rep's due tasks, or (`rep` None) the team's unassigned ones, which go to
+    `recipients` (the sales managers) in one message."""
 
-    rep: AbstractBaseUser
+    rep: AbstractBaseUser | None
+    recipients: list[AbstractBaseUser] = field(default_factory=list)
     lines: list[DigestLine] = field(default_factory=list)
     sent: bool = False
     error: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.rep is not None:
+            return self.rep.get_username()
+        return "unassigned (to " + ", ".join(user.get_username() for user in self.recipients) + ")"
+
+    @property
+    def emails(self) -> list[str]:
+        return [user.email for user in self.recipients if user.email]
 
     @property
     def due_today(self) -> list[DigestLine]:
@@ -103,6 +126,10 @@ class RepDigest:
     def overdue(self) -> list[DigestLine]:
         return [line for line in self.lines if line.overdue]
 
+    @property
+    def lead_count(self) -> int:
+        return len({line.lead.pk for line in self.lines})
+
 
 @dataclass
 class ReminderReport:
@@ -111,109 +138,133 @@ class ReminderReport:
     day: date
     dry_run: bool = False
     digests: list[RepDigest] = field(default_factory=list)
-    #: Leads due for this day that were already in a digest sent earlier the same day.
+    #: Due tasks that were already in a digest sent earlier the same day.
     already_reminded: int = 0
-    #: Due leads nobody gets a reminder for: unassigned, or owned by an inactive user.
+    #: Due tasks nobody gets a reminder for: assigned to nobody active, and no sales manager or
+    #: superuser has an e-mail address to take them.
     without_active_owner: int = 0
+    #: Assignees with due tasks but no e-mail address: nothing can be sent to them.
+    without_email: list[RepDigest] = field(default_factory=list)
 
     @property
     def digests_sent(self) -> int:
         return sum(1 for digest in self.digests if digest.sent)
 
+    def _counted(self) -> list[RepDigest]:
+        return [digest for digest in self.digests if digest.sent or self.dry_run]
+
+    @property
+    def tasks_reminded(self) -> int:
+        return sum(len(digest.lines) for digest in self._counted())
+
     @property
     def leads_reminded(self) -> int:
-        return sum(len(digest.lines) for digest in self.digests if digest.sent or self.dry_run)
+        return len({line.lead.pk for digest in self._counted() for line in digest.lines})
 
     @property
     def failures(self) -> list[RepDigest]:
         return [digest for digest in self.digests if digest.error]
 
 
-def _due_leads(*, bounds: DayBounds) -> QuerySet[Lead]:
+def _due_tasks(*, bounds: DayBounds) -> QuerySet[LeadTask]:
+    """Open tasks due before tomorrow on open leads, soonest first."""
     return (
-        Lead.objects.filter(follow_ups_due_q(bounds=bounds))
-        .select_related("company", "owner")
-        .order_by("next_follow_up_at", "-score")
+        LeadTask.objects.filter(done_at__isnull=True, due_at__lt=bounds.end)
+        .exclude(lead__status__in=CLOSED_STATUSES)
+        .select_related("lead__company", "lead__owner", "owner")
+        .order_by("due_at", "-lead__score", "pk")
     )
 
 
-def _reminded_lead_ids(*, lead_ids: Iterable[uuid.UUID] | QuerySet[Lead], day: date) -> set[uuid.UUID]:
-    """Which of these leads were already in a digest for `day` (a subquery when given a queryset,
-    so a long overdue list never hits the database's limit on query parameters)."""
-    return set(
-        LeadEvent.objects.filter(
-            lead_id__in=lead_ids,
-            kind=LeadEventKind.EMAIL_SENT,
-            data__digest=DIGEST_MARK,
-            data__digest_date=day.isoformat(),
-        ).values_list("lead_id", flat=True)
-    )
+def unassigned_task_recipients() -> list[AbstractBaseUser]:
+    """Who is told about due tasks nobody active is assigned: the active sales managers with an
+    e-mail address, or, when there are none, the active superusers with one."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("username")
+    managers = list(users.filter(groups__name=SALES_MANAGER_GROUP).distinct())
+    return managers or list(users.filter(is_superuser=True))
 
 
 def _admin_url(lead: Lead) -> str:
     return settings.SITE_URL + reverse("admin:leads_lead_change", args=[lead.pk])
 
 
-def send_followup_reminders(*, today: date | None = None, dry_run: bool = False) -> ReminderReport:
-    """E-mail each active rep one digest of their follow-ups due today and overdue.
+def _plan(*, bounds: DayBounds, report: ReminderReport) -> None:
+    """Sort the day's due tasks into digests (the report's), counting what is left out."""
+    by_rep: dict[int, RepDigest] = {}
+    team = RepDigest(rep=None)
+    for task in _due_tasks(bounds=bounds):
+        if task.reminded_on == bounds.day:
+            report.already_reminded += 1
+            continue
+        line = DigestLine(task=task, admin_url=_admin_url(task.lead), overdue=task.due_at < bounds.start)
+        assignee = task.assignee
+        if assignee is None or not assignee.is_active:
+            team.lines.append(line)
+        else:
+            by_rep.setdefault(assignee.pk, RepDigest(rep=assignee, recipients=[assignee])).lines.append(line)
+    digests = sorted(by_rep.values(), key=lambda digest: digest.rep.get_username())
+    if team.lines:
+        team.recipients = unassigned_task_recipients()
+        if team.recipients:
+            digests.append(team)
+        else:
+            report.without_active_owner += len(team.lines)
+    report.without_email = [digest for digest in digests if not digest.emails]
+    report.digests = [digest for digest in digests if digest.emails]
 
-    Reps with nothing due get nothing. Each rep's digest is sent and recorded in its own
-    transaction, holding row locks on the rep's leads: the timeline entries are written, the mail
-    is sent last (`send_once`), then they commit, so a failed send rolls them back and the next
-    run retries it, and a second
-    run at the same moment waits for the locks and then finds the leads already reminded. One
-    rep's failure (bad address, SMTP error) does not stop the others; it is in the report.
+
+def send_followup_reminders(*, today: date | None = None, dry_run: bool = False) -> ReminderReport:
+    """E-mail each active rep one digest of their tasks due today and overdue, and the sales
+    managers one digest of the due tasks nobody active is assigned.
+
+    Reps with nothing due get nothing. Each digest is sent and recorded in its own transaction,
+    holding row locks on its tasks: the tasks are marked reminded and the timeline entries
+    written, the mail is sent last (`send_once`), then they commit, so a failed send rolls them
+    back and the next run retries it, and a second run at the same moment waits for the locks
+    and then finds the tasks already reminded. One digest's failure (bad address, SMTP error)
+    does not stop the others; it is in the report. Assignees without an e-mail address are in
+    `report.without_email`, not failures: there was nothing to try.
     """
     bounds = follow_up_day_bounds(today=today)
     report = ReminderReport(day=bounds.day, dry_run=dry_run)
-    due = list(_due_leads(bounds=bounds))
-    reminded = _reminded_lead_ids(lead_ids=_due_leads(bounds=bounds).values("pk"), day=bounds.day)
-
-    by_rep: dict[int, RepDigest] = {}
-    for lead in due:
-        if lead.pk in reminded:
-            report.already_reminded += 1
-            continue
-        owner = lead.owner
-        if owner is None or not owner.is_active:
-            report.without_active_owner += 1
-            continue
-        digest = by_rep.setdefault(owner.pk, RepDigest(rep=owner))
-        digest.lines.append(
-            DigestLine(lead=lead, admin_url=_admin_url(lead), overdue=lead.next_follow_up_at < bounds.start)
-        )
-    report.digests = sorted(by_rep.values(), key=lambda digest: digest.rep.get_username())
+    _plan(bounds=bounds, report=report)
     if dry_run:
         return report
-
     for digest in report.digests:
-        if not digest.rep.email:
-            digest.error = "The user has no e-mail address."
-            continue
         try:
             _send_digest(digest=digest, bounds=bounds)
-        except Exception as exc:  # one rep's bad address or SMTP error must not stop the others
-            logger.exception("Follow-up digest for %s failed", digest.rep.get_username())
+        except Exception as exc:  # one digest's bad address or SMTP error must not stop the others
+            logger.exception("Follow-up digest for %s failed", digest.name)
             digest.error = f"{type(exc).__name__}: {exc}"
     return report
 
 
+def _still_due_ids(*, digest: RepDigest, bounds: DayBounds) -> set[int]:
+    """Lock the digest's tasks; the ids of those still open, due, not reminded today and still
+    for the same person (a task done, moved or reassigned meanwhile is left out)."""
+    rows = (
+        LeadTask.objects.select_for_update(of=("self",))
+        .filter(pk__in=[line.task.pk for line in digest.lines], done_at__isnull=True, due_at__lt=bounds.end)
+        .exclude(lead__status__in=CLOSED_STATUSES)
+        .exclude(reminded_on=bounds.day)
+        .values_list("pk", "owner_id", "lead__owner_id")
+    )
+    planned = {line.task.pk: (line.task.owner_id or line.lead.owner_id) for line in digest.lines}
+    return {pk for pk, owner_id, lead_owner_id in rows if (owner_id or lead_owner_id) == planned[pk]}
+
+
 @transaction.atomic
 def _send_digest(*, digest: RepDigest, bounds: DayBounds) -> None:
-    """Lock the digest's leads, drop any reminded or changed meanwhile, send, record."""
-    rep = digest.rep
-    lead_ids = [line.lead.pk for line in digest.lines]
-    still_due = set(
-        Lead.objects.select_for_update()
-        .filter(follow_ups_due_q(bounds=bounds), pk__in=lead_ids, owner=rep)
-        .values_list("pk", flat=True)
-    )
-    still_due -= _reminded_lead_ids(lead_ids=list(still_due), day=bounds.day)
-    digest.lines = [line for line in digest.lines if line.lead.pk in still_due]
+    """Lock the digest's tasks, drop any done, moved or reminded meanwhile, record, send."""
+    still_due = _still_due_ids(digest=digest, bounds=bounds)
+    digest.lines = [line for line in digest.lines if line.task.pk in still_due]
     if not digest.lines:
         return
+    to = digest.emails
+    rep = digest.rep
     context = {
         "rep": rep,
+        "team": rep is None,
         "day": bounds.day,
         "due_today": digest.due_today,
         "overdue": digest.overdue,
@@ -221,30 +272,38 @@ def _send_digest(*, digest: RepDigest, bounds: DayBounds) -> None:
             {"title": "Overdue", "lines": digest.overdue, "overdue": True},
             {"title": "Due today", "lines": digest.due_today, "overdue": False},
         ],
+        "tasks_url": settings.SITE_URL + reverse("admin:leads_leadtask_changelist"),
         "changelist_url": settings.SITE_URL + reverse("admin:leads_lead_changelist"),
         "admin_url": settings.SITE_URL + reverse("admin:index"),
     }
+    prefix = "Unassigned tasks" if rep is None else "Follow-ups"
     subject = (
-        f"Follow-ups for {bounds.day:%a %d %b}: {len(digest.due_today)} due today, "
+        f"{prefix} for {bounds.day:%a %d %b}: {len(digest.due_today)} due today, "
         f"{len(digest.overdue)} overdue"
     )
     message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("leads/email/followup_digest.txt", context),
-        to=[rep.email],
+        subject=subject, body=render_to_string("leads/email/followup_digest.txt", context), to=to
     )
     message.attach_alternative(render_to_string("leads/email/followup_digest.html", context), "text/html")
+    LeadTask.objects.filter(pk__in=still_due).update(reminded_on=bounds.day)
+    to_label = rep.get_username() if rep is not None else "the sales managers"
+    by_lead: dict[object, list[DigestLine]] = {}
     for line in digest.lines:
+        by_lead.setdefault(line.lead.pk, []).append(line)
+    for lines in by_lead.values():
+        overdue = any(line.overdue for line in lines)
+        titles = ", ".join(f"“{line.task.title}”" for line in lines)
         lead_event_record(
-            lead=line.lead,
+            lead=lines[0].lead,
             kind=LeadEventKind.EMAIL_SENT,
-            summary=f"Follow-up reminder e-mailed to {rep.get_username()} ({'overdue' if line.overdue else 'due today'})",
-            data={"digest": DIGEST_MARK, "digest_date": bounds.day.isoformat(), "to": rep.email},
+            summary=f"Follow-up reminder e-mailed to {to_label} ({'overdue' if overdue else 'due today'}): {titles}",
+            data={"digest": DIGEST_MARK, "digest_date": bounds.day.isoformat(), "to": ", ".join(to)},
             actor_label=REMINDER_ACTOR_LABEL,
         )
     # Recorded first, sent last: only a crash between the SMTP hand-off and COMMIT can repeat
-    # the digest, and then with the same Message-ID (the key names the rep, day and leads).
-    leads_key = hashlib.sha256(",".join(sorted(str(pk) for pk in still_due)).encode()).hexdigest()[:16]
-    digest.sent = send_once(message, key=f"followup-digest:{rep.pk}:{bounds.day.isoformat()}:{leads_key}")
+    # the digest, and then with the same Message-ID (the key names the recipient, day and tasks).
+    tasks_key = hashlib.sha256(",".join(sorted(str(pk) for pk in still_due)).encode()).hexdigest()[:16]
+    who = rep.pk if rep is not None else "team"
+    digest.sent = send_once(message, key=f"followup-digest:{who}:{bounds.day.isoformat()}:{tasks_key}")
     if not digest.sent:
         transaction.set_rollback(True)

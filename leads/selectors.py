@@ -121,10 +121,15 @@ def task_queryset_for_user(
     if not user.is_authenticated or not user.is_active or not user.is_staff:
         return queryset.none()
     if mine:
-        queryset = queryset.filter(Q(owner=user) | Q(owner__isnull=True, lead__owner=user))
+        queryset = queryset.filter(task_mine_q(user))
     if user_is_sales_manager(user):
         return queryset
     return queryset.filter(Q(owner=user) | Q(lead__owner=user) | Q(lead__owner__isnull=True))
+
+
+def task_mine_q(user: AbstractBaseUser) -> Q:
+    """Tasks that are `user`'s to do: owned by them, or unowned on a lead they own."""
+    return Q(owner=user) | Q(owner__isnull=True, lead__owner=user)
 
 
 def task_bucket_q(bucket: str, *, today: date | None = None) -> Q:

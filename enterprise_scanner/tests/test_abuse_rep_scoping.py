@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from analytics.models import Visitor
 from analytics.services import website_create
@@ -173,8 +174,8 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
     from analytics.models import Event
     from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment
     from assessments.monitoring.services import monitor_watch
-    from leads.models import IntakeIdempotencyKey, LeadEvent, LeadNote
-    from leads.services import lead_event_record, lead_note_add
+    from leads.models import IntakeIdempotencyKey, LeadEvent, LeadNote, LeadTask
+    from leads.services import lead_event_record, lead_note_add, task_create
     from partners.models import Commission, Partner
 
     website = website_create(name="Site", allowed_origins=["https://www.enterprisescanner.com"])
@@ -193,6 +194,9 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
         Lead: theirs,
         LeadEvent: LeadEvent.objects.filter(lead=theirs).first(),
         LeadNote: LeadNote.objects.get(lead=theirs),
+        LeadTask: task_create(
+            lead=theirs, title=f"Call {SECRET_NAME}", due_at=timezone.now(), actor=theirs.owner
+        ),
         IntakeIdempotencyKey: IntakeIdempotencyKey.objects.create(
             website=website, key="k-1", request_hash="0" * 64, lead=theirs, created=True
         ),
@@ -259,7 +263,10 @@ def test_every_admin_model_showing_a_lead_hides_another_reps_lead(
     for model, row in rows.items():
         assert row is not None, model
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-        for url in (base, f"{base}?q={SECRET_EMAIL}", f"{base}?q={SECRET_NAME}"):
+        urls = [base, f"{base}?q={SECRET_EMAIL}", f"{base}?q={SECRET_NAME}"]
+        if model._meta.model_name == "leadtask":  # My tasks: also every task the rep may see
+            urls += [f"{base}?scope=all", f"{base}?scope=all&bucket=today&q={SECRET_NAME}"]
+        for url in urls:
             response = rep_client.get(url)
             assert response.status_code == 200, url
             listed = {obj.pk for obj in response.context["cl"].result_list}
@@ -286,10 +293,13 @@ def test_every_admin_model_showing_a_lead_hides_another_reps_lead(
 
 def test_the_owner_and_a_manager_still_see_those_rows(manager_client: Client, sales_rep, theirs) -> None:
     """Control for the test above: the rows are listed for someone allowed to see them."""
+    from leads.models import LeadTask
+
     rows = _rows_of_their_lead(theirs, sales_rep)
     for model, row in rows.items():
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-        response = manager_client.get(base)
+        # My tasks opens on the manager's own tasks; everyone's are one switch away.
+        response = manager_client.get(base + ("?scope=all" if model is LeadTask else ""))
         if response.status_code == 403:  # managers lack some permissions (audit log, keys)
             continue
         assert row.pk in {obj.pk for obj in response.context["cl"].result_list}, model

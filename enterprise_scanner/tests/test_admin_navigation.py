@@ -16,7 +16,7 @@ from leads.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-WORKSPACE = ["Home", "Leads", "Inbox", "Conversations", "Companies", "Assessments"]
+WORKSPACE = ["Home", "Leads", "My tasks", "Inbox", "Conversations", "Companies", "Assessments"]
 TEAM = ["Traffic & funnel", "Duplicates", "Watched targets", "Partners", "Commissions"]
 SETTINGS = ["Websites", "Knowledge base", "API keys"]
 INTERNALS = [

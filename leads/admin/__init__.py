@@ -15,6 +15,8 @@ autodiscovery imports `leads.admin`):
 - `display`, `filters`, `forms`, `actions`, `change_page`: the lead admin's columns, changelist
   filters, forms, bulk actions and what the change page shows beside the form
 - `records`: timeline events, intake idempotency keys and notes on their own lists
+- `tasks`: My tasks (`LeadTaskAdmin`): the current user's open tasks by today/overdue/upcoming,
+  done and reopen in one click, add a task; written through `leads.services.tasks`
 - `audit_log`: django-auditlog's log admin, scoped to the leads the user may see
 - `pagination`, `dates`: the capped-count paginator and the rep's calendar day bounds
 - the duplicates/merge pages stay in `leads.admin_duplicates` (a mixin of `LeadAdmin`)
@@ -31,6 +33,7 @@ from .forms import FOLLOW_UP_HOUR, FollowUpActionForm, LeadAdminForm, LeadNoteAd
 from .leads import SERVICE_FIELDS, LeadAdmin, LeadNoteInline
 from .pagination import CappedCountPaginator
 from .records import IntakeIdempotencyKeyAdmin, LeadEventAdmin, LeadNoteAdmin
+from .tasks import LeadTaskAdmin, LeadTaskForm
 
 __all__ = [
     "AUDIT_LIMIT",
@@ -55,6 +58,8 @@ __all__ = [
     "LeadNoteAdmin",
     "LeadNoteAdminForm",
     "LeadNoteInline",
+    "LeadTaskAdmin",
+    "LeadTaskForm",
     "OwnerFilter",
     "ScopedLogEntryAdmin",
     "ScoreBandFilter",

@@ -26,6 +26,12 @@ class LeadAdminForm(ModelForm):
     class Meta:
         model = Lead
         fields = "__all__"  # noqa: DJ007 - the ModelAdmin's fieldsets decide what is shown
+        help_texts = {
+            "next_follow_up_at": (
+                "The lead's earliest open task. A new time moves its follow-up task (or creates one); "
+                "clearing it marks the follow-up done. All tasks: My tasks."
+            )
+        }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

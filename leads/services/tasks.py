@@ -80,8 +80,12 @@ def _clean_owner(owner: AbstractBaseUser | None, *, lead: Lead) -> AbstractBaseU
     return owner
 
 
-def _owner_label(owner: AbstractBaseUser | None) -> str:
-    return owner.get_username() if owner is not None else "the lead's owner"
+def _owner_label(owner: AbstractBaseUser | None, *, lead: Lead) -> str:
+    if owner is not None:
+        return owner.get_username()
+    if lead.owner_id:
+        return f"the lead's owner ({lead.owner.get_username()})"
+    return "the lead's owner (unassigned)"
 
 
 def lead_sync_next_follow_up(*, lead: Lead) -> Lead:
@@ -144,7 +148,7 @@ def task_create(
     lead_event_record(
         lead=lead,
         kind=LeadEventKind.TASK_CREATED,
-        summary=f"Task “{title}” due {_local(due_at)} for {_owner_label(owner)}",
+        summary=f"Task “{title}” due {_local(due_at)} for {_owner_label(owner, lead=lead)}",
         data=_task_data(task),
         actor=actor,
         actor_label=actor_label,
@@ -175,7 +179,7 @@ def task_update(
         task.due_at = due_at
     if owner is not UNSET and (owner.pk if owner else None) != task.owner_id:
         owner = _clean_owner(owner, lead=lead)
-        changes.append(f"given to {_owner_label(owner)}")
+        changes.append(f"given to {_owner_label(owner, lead=lead)}")
         task.owner = owner
     if not changes:
         return task

@@ -405,6 +405,9 @@ def test_manager_reassigns_and_schedules_on_the_change_page(
     assert lead.owner == other_rep and lead.next_follow_up_at == at
     kinds = set(lead.events.filter(actor=sales_manager).values_list("kind", flat=True))
     assert kinds == {LeadEventKind.ASSIGNED, LeadEventKind.FOLLOW_UP_SCHEDULED}
+    # The field stands for the lead's open follow-up task, which now belongs to the new owner.
+    task = lead.tasks.get(done_at__isnull=True)
+    assert task.due_at == at and task.kind == "follow_up" and task.assignee == other_rep
 
 
 def test_inactive_owner_is_a_form_error(manager_client: Client, queue) -> None:

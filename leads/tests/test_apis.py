@@ -363,6 +363,39 @@ def test_patch_changes_status_owner_and_follow_up_on_the_timeline() -> None:
 
 
 @pytest.mark.django_db
+def test_patch_follow_up_creates_then_moves_then_completes_the_follow_up_task() -> None:
+    from leads.models import TaskKind
+    from leads.services import task_create
+
+    lead = LeadFactory()
+    client = api_client("leads:read", "leads:write")
+    first = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    moved = first + timedelta(days=1)
+
+    def patch(value: str | None) -> dict:
+        response = client.patch(
+            f"{URL}{lead.pk}/", {"next_follow_up_at": value}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.json()
+        return response.json()
+
+    patch(first.isoformat())
+    body = patch(moved.isoformat())
+    task = lead.tasks.get()
+    assert task.kind == TaskKind.FOLLOW_UP and task.due_at == moved and task.done_at is None
+    assert body["next_follow_up_at"] == moved.isoformat().replace("+00:00", "Z")
+
+    call = task_create(
+        lead=lead, title="Call", due_at=moved + timedelta(days=3), actor=None, kind=TaskKind.CALL
+    )
+    body = patch(None)
+    task.refresh_from_db()
+    assert task.done_at is not None
+    # The call is still open, so it is now the lead's next follow-up.
+    assert body["next_follow_up_at"] == call.due_at.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -97,3 +97,37 @@ def test_stale_saved_password_is_not_shown_as_the_login(password_file):
 
     assert "Admin login: admin / old-generated-password" not in output
     assert "no longer works" in output
+
+
+# --- The admin's e-mail address (the reminder digest needs one) --------------------------------------
+
+
+def test_email_from_the_environment_is_set_on_a_new_admin(monkeypatch, no_env_password, password_file):
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "boss@example.com")
+    output = ensure_admin("--password-file", str(password_file))
+    assert User.objects.get(username="admin").email == "boss@example.com"
+    assert "no e-mail address" not in output
+
+
+def test_an_existing_admin_without_an_address_gets_the_one_given(no_env_password, password_file):
+    ensure_admin("--password-file", str(password_file))
+    assert User.objects.get(username="admin").email == ""
+
+    output = ensure_admin("--password-file", str(password_file), "--email", "ops@example.com")
+
+    assert User.objects.get(username="admin").email == "ops@example.com"
+    assert 'E-mail address of "admin" set to ops@example.com.' in output
+
+
+def test_an_admin_without_an_address_is_told_so(monkeypatch, no_env_password, password_file):
+    monkeypatch.delenv("DJANGO_SUPERUSER_EMAIL", raising=False)
+    output = ensure_admin("--password-file", str(password_file))
+    assert '"admin" has no e-mail address' in output and "DJANGO_SUPERUSER_EMAIL" in output
+
+
+def test_a_bad_address_is_refused(no_env_password, password_file):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="not an e-mail address"):
+        ensure_admin("--password-file", str(password_file), "--email", "not-an-address")
+    assert not User.objects.exists()

@@ -1,4 +1,5 @@
-"""Follow-up reminder digests: one per rep, the right leads, once a day, escaped, command."""
+"""Reminder digests of due tasks: one per rep, the unassigned ones to the managers, the right
+tasks, once a day, escaped, command."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from django.urls import reverse
 
 from leads.followups import follow_up_day_bounds, send_followup_reminders
 from leads.models import Lead, LeadEvent, LeadEventKind, LeadStatus
-from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, SalesRepFactory
+from leads.services import task_update
+from leads.tests.factories import (
+    Fortune500CompanyFactory,
+    LeadFactory,
+    SalesManagerFactory,
+    SalesRepFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +124,7 @@ def test_second_run_the_same_day_sends_nothing(due) -> None:
 def test_a_lead_due_later_the_same_day_is_still_reminded(sales_rep, due) -> None:
     send_followup_reminders(today=TODAY)
     mail.outbox.clear()
-    Lead.objects.filter(pk=due["tomorrow"].pk).update(next_follow_up_at=START + timedelta(hours=16))
+    task_update(task=due["tomorrow"].tasks.get(), due_at=START + timedelta(hours=16), actor=sales_rep)
 
     send_followup_reminders(today=TODAY)
 
@@ -203,15 +211,21 @@ def test_a_failed_send_records_nothing_and_does_not_stop_the_others(monkeypatch,
     assert report.digests_sent == 1 and [m.to for m in mail.outbox] == [[sales_rep.email]]
 
 
-def test_rep_without_an_email_address_is_reported(sales_rep) -> None:
+def test_rep_without_an_email_address_is_reported_not_failed(sales_rep) -> None:
+    """Bug: the dry run said "would send" to a rep without an e-mail address, then the real run
+    failed on it. Now both report the rep as unreachable, and nothing fails."""
     nomail = SalesRepFactory(username="nomail", email="")
     LeadFactory(owner=nomail, next_follow_up_at=START)
     LeadFactory(owner=sales_rep, next_follow_up_at=START)
 
-    report = send_followup_reminders(today=TODAY)
+    dry = send_followup_reminders(today=TODAY, dry_run=True)
+    assert [d.rep for d in dry.digests] == [sales_rep] and [d.rep for d in dry.without_email] == [nomail]
 
-    assert report.digests_sent == 1 and [d.rep for d in report.failures] == [nomail]
-    assert "no e-mail address" in report.failures[0].error
+    report = send_followup_reminders(today=TODAY)
+    assert report.digests_sent == 1 and report.failures == []
+    assert [d.rep for d in report.without_email] == [nomail] and [m.to for m in mail.outbox] == [
+        [sales_rep.email]
+    ]
 
 
 # --- The command -----------------------------------------------------------------------------------
@@ -222,15 +236,16 @@ def test_command_sends_and_reports(due) -> None:
     call_command("send_followup_reminders", "--date", "2025-06-11", stdout=out)
 
     output = out.getvalue()
-    assert "Follow-up reminders for 2025-06-11: 2 digest(s) sent covering 3 lead(s)." in output
+    assert "Follow-up reminders for 2025-06-11: 2 digest(s) sent covering 3 task(s) on 3 lead(s)." in output
     assert "rep: 1 due today, 1 overdue — sent" in output
-    assert "unassigned or owned by an inactive user: 2 lead(s)" in output
+    assert "unassigned or owned by an inactive user, and no sales manager or superuser" in output
+    assert "to tell: 2 task(s)" in output
     assert len(mail.outbox) == 2
 
     out = StringIO()
     call_command("send_followup_reminders", "--date", "2025-06-11", stdout=out)
-    assert "0 digest(s) sent covering 0 lead(s)" in out.getvalue()
-    assert "already reminded earlier today: 3 lead(s)" in out.getvalue()
+    assert "0 digest(s) sent covering 0 task(s) on 0 lead(s)" in out.getvalue()
+    assert "already reminded earlier today: 3 task(s)" in out.getvalue()
     assert len(mail.outbox) == 2
 
 
@@ -240,7 +255,7 @@ def test_command_dry_run_sends_nothing(due) -> None:
 
     assert (
         "dry run: nothing sent" in out.getvalue()
-        and "2 digest(s) would go out covering 3 lead(s)" in out.getvalue()
+        and "2 digest(s) would go out covering 3 task(s) on 3 lead(s)" in out.getvalue()
     )
     assert "rep: 1 due today, 1 overdue — would send" in out.getvalue()
     assert mail.outbox == [] and not LeadEvent.objects.filter(kind=LeadEventKind.EMAIL_SENT).exists()
@@ -253,13 +268,73 @@ def test_command_rejects_a_bad_date(bad, due) -> None:
     assert mail.outbox == []
 
 
-def test_command_exits_non_zero_when_a_digest_fails(sales_rep) -> None:
-    LeadFactory(owner=SalesRepFactory(username="nomail", email=""), next_follow_up_at=START)
+def test_command_exits_non_zero_when_a_digest_fails(monkeypatch, sales_rep) -> None:
+    from django.core.mail import EmailMultiAlternatives
+
+    def down(self, fail_silently=False):
+        raise ConnectionRefusedError("SMTP server down")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", down)
+    LeadFactory(owner=sales_rep, next_follow_up_at=START)
     out = StringIO()
     with pytest.raises(CommandError, match="1 digest") as excinfo:
         call_command("send_followup_reminders", "--date", "2025-06-11", stdout=out)
     assert excinfo.value.returncode == 1
-    assert "nomail: 1 due today, 0 overdue — FAILED: The user has no e-mail address." in out.getvalue()
+    assert "rep: 1 due today, 0 overdue — FAILED: ConnectionRefusedError: SMTP server down" in out.getvalue()
+
+
+def test_command_names_a_rep_without_an_email_address_and_succeeds(sales_rep) -> None:
+    LeadFactory(owner=SalesRepFactory(username="nomail", email=""), next_follow_up_at=START)
+    for dry in ([], ["--dry-run"]):
+        out = StringIO()
+        call_command("send_followup_reminders", "--date", "2025-06-11", *dry, stdout=out)
+        assert "nomail: 1 due today, 0 overdue — NOT SENT: nomail has no e-mail address" in out.getvalue()
+        assert "would send" not in out.getvalue()
+    assert mail.outbox == []
+
+
+# --- Tasks nobody active is assigned: to the sales managers, once ----------------------------------
+
+
+def test_due_tasks_on_unassigned_leads_go_to_the_sales_managers_in_one_digest_once(
+    sales_rep, sales_manager
+) -> None:
+    """Bug: due follow-ups on unassigned leads notified nobody."""
+    second = SalesManagerFactory(username="boss2")
+    SalesManagerFactory(username="nomail-boss", email="")  # cannot be told: left out of To
+    unassigned = LeadFactory(
+        owner=None, first_name="Una", last_name="Nowner", next_follow_up_at=START + timedelta(hours=9)
+    )
+    gone = SalesRepFactory(username="gone", is_active=False)
+    orphan = LeadFactory(
+        owner=gone, first_name="Otto", last_name="Orphan", next_follow_up_at=START - timedelta(days=1)
+    )
+    LeadFactory(owner=sales_rep, next_follow_up_at=START)
+
+    report = send_followup_reminders(today=TODAY)
+
+    assert report.digests_sent == 2 and report.without_active_owner == 0 and report.failures == []
+    team = next(m for m in mail.outbox if "Unassigned tasks" in m.subject)
+    assert sorted(team.to) == sorted([sales_manager.email, second.email])
+    assert team.subject == "Unassigned tasks for Wed 11 Jun: 1 due today, 1 overdue"
+    assert "Una Nowner" in team.body and "Otto Orphan" in team.body and "Assign the lead" in team.body
+    entry = unassigned.events.get(kind=LeadEventKind.EMAIL_SENT)
+    assert "the sales managers" in entry.summary and sales_manager.email in entry.data["to"]
+    assert orphan.events.filter(kind=LeadEventKind.EMAIL_SENT).count() == 1
+
+    mail.outbox.clear()
+    again = send_followup_reminders(today=TODAY)
+    assert mail.outbox == [] and again.already_reminded == 3
+
+
+def test_without_sales_managers_superusers_with_an_email_get_the_unassigned_tasks() -> None:
+    UserFactory(username="root", is_superuser=True)
+    UserFactory(username="root-nomail", is_superuser=True, email="")
+    LeadFactory(owner=None, next_follow_up_at=START)
+
+    report = send_followup_reminders(today=TODAY)
+
+    assert report.digests_sent == 1 and [m.to for m in mail.outbox] == [["root@enterprisescanner.test"]]
 
 
 def test_command_defaults_to_today(sales_rep) -> None:

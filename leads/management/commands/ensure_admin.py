@@ -3,6 +3,11 @@
 With DJANGO_SUPERUSER_PASSWORD set, that password is used (the user is created or its password
 reset) and never printed. Without it, a first run generates a password, saves it to
 var/admin-password.txt (mode 0600) and prints it; later runs print it again from that file.
+
+The e-mail address comes from `--email` or DJANGO_SUPERUSER_EMAIL (the variable Django's
+`createsuperuser` reads) and is set on the user, new or existing. An admin without one is told
+so: reminder digests (unassigned leads' tasks go to the managers, else the superusers) and
+alerts cannot reach it.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_email
 from django.db import transaction
 
 PASSWORD_ENV = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+EMAIL_ENV = "DJANGO_SUPERUSER_EMAIL"
 
 
 def default_password_file() -> Path:
@@ -41,7 +49,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin", help="Default: admin.")
-        parser.add_argument("--email", default="", help="E-mail address of a newly created user.")
+        parser.add_argument(
+            "--email",
+            default=None,
+            help=f"E-mail address of the user (set on a new or existing user). Default: ${EMAIL_ENV}.",
+        )
         parser.add_argument(
             "--password-file",
             type=Path,
@@ -51,13 +63,35 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         username: str = options["username"]
-        email: str = options["email"]
+        email = (options["email"] if options["email"] is not None else os.environ.get(EMAIL_ENV, "")).strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"{email!r} is not an e-mail address (--email / {EMAIL_ENV}).") from None
         password_file: Path = options["password_file"] or default_password_file()
         env_password = os.environ.get(PASSWORD_ENV, "")
         if env_password:
             self._from_environment(username, email, env_password)
         else:
             self._generated(username, email, password_file)
+        self._email(username, email)
+
+    def _email(self, username: str, email: str) -> None:
+        """Give the user the address asked for; say so when it has none."""
+        User = get_user_model()
+        user = User._default_manager.get(**{User.USERNAME_FIELD: username})
+        if email and user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
+            self.stdout.write(f'E-mail address of "{username}" set to {email}.')
+        elif not user.email:
+            self.stdout.write(
+                self.style.WARNING(
+                    f'"{username}" has no e-mail address, so reminder digests and alerts cannot reach it. '
+                    f"Set one with --email or {EMAIL_ENV}."
+                )
+            )
 
     def _from_environment(self, username: str, email: str, password: str) -> None:
         User = get_user_model()

@@ -1,4 +1,4 @@
-"""`manage.py send_followup_reminders`: e-mail each rep a digest of follow-ups due (for cron).
+"""`manage.py send_followup_reminders`: e-mail each rep a digest of their tasks due (for cron).
 
 Crontab, every working day at 07:00 server time::
 
@@ -26,10 +26,11 @@ def _iso_date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "E-mail each active sales rep one digest of their open leads whose follow-up is due today or "
-        "overdue (days of settings.TIME_ZONE). Reps with nothing due get nothing; leads already in a "
-        "digest that day are left out, so running it again the same day sends nothing. Exits non-zero "
-        "when a digest could not be sent."
+        "E-mail each active sales rep one digest of their open tasks due today or overdue on open "
+        "leads (days of settings.TIME_ZONE), and the sales managers one digest of the due tasks nobody "
+        "active is assigned. Reps with nothing due get nothing; tasks already in a digest that day are "
+        "left out, so running it again the same day sends nothing. Reps without an e-mail address are "
+        "listed, not failed. Exits non-zero when a digest could not be sent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,15 +50,15 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report.failures)} digest(s) could not be sent.", returncode=1)
 
     def _print(self, report: ReminderReport) -> None:
+        covering = f"{report.tasks_reminded} task(s) on {report.leads_reminded} lead(s)"
         if report.dry_run:
             self.stdout.write(
                 f"Follow-up reminders for {report.day} (dry run: nothing sent): "
-                f"{len(report.digests)} digest(s) would go out covering {report.leads_reminded} lead(s)."
+                f"{len(report.digests)} digest(s) would go out covering {covering}."
             )
         else:
             self.stdout.write(
-                f"Follow-up reminders for {report.day}: {report.digests_sent} digest(s) sent "
-                f"covering {report.leads_reminded} lead(s)."
+                f"Follow-up reminders for {report.day}: {report.digests_sent} digest(s) sent covering {covering}."
             )
         for digest in report.digests:
             if report.dry_run:
@@ -67,12 +68,17 @@ class Command(BaseCommand):
             else:
                 state = "sent" if digest.sent else "nothing left to send"
             self.stdout.write(
-                f"  {digest.rep.get_username()}: {len(digest.due_today)} due today, "
-                f"{len(digest.overdue)} overdue — {state}"
+                f"  {digest.name}: {len(digest.due_today)} due today, {len(digest.overdue)} overdue — {state}"
+            )
+        for digest in report.without_email:
+            self.stdout.write(
+                f"  {digest.name}: {len(digest.due_today)} due today, {len(digest.overdue)} overdue — "
+                f"NOT SENT: {digest.name} has no e-mail address (add one to the user in the admin)"
             )
         if report.already_reminded:
-            self.stdout.write(f"  already reminded earlier today: {report.already_reminded} lead(s)")
+            self.stdout.write(f"  already reminded earlier today: {report.already_reminded} task(s)")
         if report.without_active_owner:
             self.stdout.write(
-                f"  due but unassigned or owned by an inactive user: {report.without_active_owner} lead(s)"
+                f"  due but unassigned or owned by an inactive user, and no sales manager or superuser "
+                f"with an e-mail address to tell: {report.without_active_owner} task(s)"
             )
