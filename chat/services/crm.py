@@ -89,6 +89,8 @@ def sales_request_submit(*, conversation: Conversation, intent: str, company: st
         actor_label=BOT_ACTOR,
     )
     return lead
+
+
 def lead_from_offline_message(
     *, email: str, website: Website | None, visitor_id: str, question: str, page_url: str
 ) -> tuple[Lead, bool]:

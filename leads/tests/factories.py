@@ -27,9 +27,7 @@ def sales_groups(names: list[str]) -> list[Group]:
         importlib.import_module("chat.migrations.0008_console_permissions").grant_console_permissions(
             apps, None
         )
-        importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(
-            apps, None
-        )
+        importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(apps, None)
     return list(Group.objects.filter(name__in=names))
 
 
