@@ -11,6 +11,7 @@ autodiscovery imports `leads.admin`):
 
 - `companies`: companies and their extra domains
 - `leads`: the lead queue and lead page (`LeadAdmin`, the note inline, saving through services)
+- `board`: the pipeline board page and its move endpoint (a mixin of `LeadAdmin`)
 - `display`, `filters`, `forms`, `actions`, `change_page`: the lead admin's columns, changelist
   filters, forms, bulk actions and what the change page shows beside the form
 - `records`: timeline events, intake idempotency keys and notes on their own lists
@@ -21,6 +22,7 @@ autodiscovery imports `leads.admin`):
 
 from .actions import LeadActionsMixin
 from .audit_log import ScopedLogEntryAdmin
+from .board import LeadBoardAdminMixin
 from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT
 from .companies import CompanyAdmin, CompanyDomainAdmin, CompanyDomainInline
 from .dates import local_day_bounds
@@ -48,6 +50,7 @@ __all__ = [
     "LeadActionsMixin",
     "LeadAdmin",
     "LeadAdminForm",
+    "LeadBoardAdminMixin",
     "LeadDisplayMixin",
     "LeadEventAdmin",
     "LeadNoteAdmin",

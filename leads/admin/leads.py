@@ -32,6 +32,7 @@ from ..services import (
     lead_set_company,
 )
 from .actions import LeadActionsMixin
+from .board import LeadBoardAdminMixin
 from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
 from .display import LeadDisplayMixin
 from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
@@ -66,10 +67,16 @@ class LeadNoteInline(admin.TabularInline):
 
 @admin.register(Lead)
 class LeadAdmin(
-    LeadActionsMixin, LeadDisplayMixin, LeadDuplicatesAdminMixin, ImportMixin, ExportActionModelAdmin
+    LeadActionsMixin,
+    LeadDisplayMixin,
+    LeadBoardAdminMixin,
+    LeadDuplicatesAdminMixin,
+    ImportMixin,
+    ExportActionModelAdmin,
 ):
-    """The rep's queue and lead page. Extend it with mixins (duplicates, import/export): their
-    `actions` are merged with `crm_actions` in __init__, and this class adds no URLs."""
+    """The rep's queue and lead page. Extend it with mixins (pipeline board, duplicates,
+    import/export): their `actions` are merged with `crm_actions` in __init__, and their URLs
+    come from their own `get_urls`; this class adds none itself."""
 
     form = LeadAdminForm
     paginator = CappedCountPaginator
