@@ -25,7 +25,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -34,10 +34,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from enterprise_scanner.jobs.mail import send_once
 
+from .days import DayBounds, day_bounds
 from .models import Lead, LeadEvent, LeadEventKind, LeadStatus
 from .services import lead_event_record
 
@@ -53,23 +53,10 @@ DIGEST_MARK = "follow_up"
 REMINDER_ACTOR_LABEL = "follow-up reminders"
 
 
-@dataclass(frozen=True)
-class DayBounds:
-    """Aware datetimes bounding one local day: `start` inclusive, `end` exclusive."""
-
-    day: date
-    start: datetime
-    end: datetime
-
-
 def follow_up_day_bounds(*, today: date | None = None) -> DayBounds:
-    """Today's bounds in `settings.TIME_ZONE` (the same for the dashboard, the digest, and the
-    changelist's "follow-up due" filter, so their numbers agree)."""
-    tz = timezone.get_default_timezone()
-    today = today or timezone.localdate(timezone=tz)
-    start = timezone.make_aware(datetime.combine(today, time.min), tz)
-    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min), tz)
-    return DayBounds(day=today, start=start, end=end)
+    """Today's bounds in `settings.TIME_ZONE` (the same for the dashboard, the digest, My tasks
+    and the changelist's "follow-up due" filter, so their numbers agree)."""
+    return day_bounds(today=today)
 
 
 def follow_ups_due_q(*, bounds: DayBounds) -> Q:

@@ -251,6 +251,10 @@ class LeadEventKind(models.TextChoices):
     UPDATED = "updated", "Updated"
     #: Something a rep should act on now, e.g. a watched prospect's security grade dropped.
     SALES_TRIGGER = "sales_trigger", "Sales trigger"
+    TASK_CREATED = "task_created", "Task created"
+    TASK_UPDATED = "task_updated", "Task changed"
+    TASK_COMPLETED = "task_completed", "Task completed"
+    TASK_REOPENED = "task_reopened", "Task reopened"
 
 
 class LeadEvent(models.Model):
@@ -299,6 +303,90 @@ class LeadNote(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class TaskKind(models.TextChoices):
+    FOLLOW_UP = "follow_up", "Follow-up"
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    MEETING = "meeting", "Meeting"
+    TODO = "todo", "To-do"
+
+
+class LeadTask(models.Model):
+    """Something a person should do about a lead by a given time ("call back Tuesday 10:00").
+
+    A lead has any number; its `next_follow_up_at` is the due time of its earliest open task,
+    kept so by `leads.services.tasks` (the lead queue, the dashboard and the API read that one
+    indexed column instead of a subquery per lead). An empty `owner` means "whoever owns the
+    lead", so reassigning a lead hands its unowned tasks over with it; an explicit owner keeps
+    the task whoever owns the lead. Open means `done_at` is empty.
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=TaskKind.choices, default=TaskKind.FOLLOW_UP)
+    due_at = models.DateTimeField("due")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_tasks",
+        help_text="Empty: the lead's owner.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The local day the reminder digest last listed this task (leads.followups): a second run
+    #: the same day leaves it out.
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "task"
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(title=""), name="leadtask_title_not_empty"),
+            models.CheckConstraint(condition=models.Q(kind__in=TaskKind.values), name="leadtask_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=False) | models.Q(done_by__isnull=True),
+                name="leadtask_done_by_only_when_done",
+            ),
+        ]
+        indexes = [
+            # A lead's open tasks, earliest first (its next follow-up, its page).
+            models.Index(
+                fields=["lead", "due_at"], name="leadtask_open_lead_idx", condition=models.Q(done_at=None)
+            ),
+            # Everyone's open tasks by due time (My tasks, the digest).
+            models.Index(fields=["due_at"], name="leadtask_open_due_idx", condition=models.Q(done_at=None)),
+            models.Index(fields=["owner", "due_at"], name="leadtask_owner_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and due before today (a local day of `settings.TIME_ZONE`): the same line the
+        "Overdue" preset of My tasks and the reminder digest draw, so the flag and the lists agree."""
+        from .days import day_bounds
+
+        return self.done_at is None and self.due_at < day_bounds().start
+
+    @property
+    def assignee(self):
+        """Who should do it: the task's owner, else the lead's (None on an unassigned lead)."""
+        return self.owner if self.owner_id else self.lead.owner
 
 
 class IntakeIdempotencyKey(models.Model):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, TextChoices
 from django.db.models.functions import Lower
 from django.utils.text import smart_split, unescape_string_literal
 
-from .models import Company, CompanyDomain, Lead, LeadEvent
+from .days import day_bounds
+from .models import Company, CompanyDomain, Lead, LeadEvent, LeadTask
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -79,6 +81,71 @@ def user_may_see_lead(*, user: AbstractBaseUser | AnonymousUser, lead: Lead) -> 
     if user_is_sales_manager(user):
         return True
     return bool(user.is_active and user.is_staff and lead.owner_id in (None, user.pk))
+
+
+# --- Tasks -------------------------------------------------------------------------------------
+
+
+class TaskBucket(TextChoices):
+    """The views of My tasks. Days are local days of `settings.TIME_ZONE` (leads.days)."""
+
+    TODAY = "today", "Today"
+    OVERDUE = "overdue", "Overdue"
+    UPCOMING = "upcoming", "Upcoming"
+    DONE = "done", "Done"
+
+
+def task_queryset_for_user(
+    *, user: AbstractBaseUser | AnonymousUser, mine: bool = False, queryset: QuerySet[LeadTask] | None = None
+) -> QuerySet[LeadTask]:
+    """The tasks `user` may see, with lead, company and owners joined: a manager all; anyone
+    else with lead access the tasks they own plus every task on a lead they may see (their own
+    and unassigned leads). With `mine`, only what is theirs to do: tasks they own, and unowned
+    tasks on leads they own (an unowned task is the lead owner's)."""
+    queryset = LeadTask.objects.all() if queryset is None else queryset
+    queryset = queryset.select_related("lead__company", "lead__owner", "owner", "done_by")
+    if not user.is_authenticated or not user.is_active or not user.is_staff:
+        return queryset.none()
+    if mine:
+        queryset = queryset.filter(Q(owner=user) | Q(owner__isnull=True, lead__owner=user))
+    if user_is_sales_manager(user):
+        return queryset
+    return queryset.filter(Q(owner=user) | Q(lead__owner=user) | Q(lead__owner__isnull=True))
+
+
+def task_bucket_q(bucket: str, *, today: date | None = None) -> Q:
+    """Today: open and due during today; overdue: open and due before today; upcoming: open and
+    due after today; done: done. `today` defaults to the local date."""
+    bounds = day_bounds(today=today)
+    open_ = Q(done_at__isnull=True)
+    return {
+        TaskBucket.TODAY: open_ & Q(due_at__gte=bounds.start, due_at__lt=bounds.end),
+        TaskBucket.OVERDUE: open_ & Q(due_at__lt=bounds.start),
+        TaskBucket.UPCOMING: open_ & Q(due_at__gte=bounds.end),
+        TaskBucket.DONE: Q(done_at__isnull=False),
+    }[TaskBucket(bucket)]
+
+
+def tasks_in_bucket(
+    queryset: QuerySet[LeadTask], *, bucket: str, today: date | None = None
+) -> QuerySet[LeadTask]:
+    """`queryset` narrowed to one bucket, in the order a rep works it (done: latest done first)."""
+    queryset = queryset.filter(task_bucket_q(bucket, today=today))
+    if bucket == TaskBucket.DONE:
+        return queryset.order_by("-done_at", "-pk")
+    return queryset.order_by("due_at", "pk")
+
+
+def task_bucket_counts(queryset: QuerySet[LeadTask], *, today: date | None = None) -> dict[str, int]:
+    """How many tasks of `queryset` are in each bucket, in one query (the My tasks tabs)."""
+    return queryset.order_by().aggregate(
+        **{bucket.value: Count("pk", filter=task_bucket_q(bucket, today=today)) for bucket in TaskBucket}
+    )
+
+
+def lead_open_tasks(*, lead: Lead) -> QuerySet[LeadTask]:
+    """A lead's open tasks, earliest first, with their owners (the lead page, the board card)."""
+    return lead.tasks.filter(done_at__isnull=True).select_related("owner").order_by("due_at", "pk")
 
 
 # --- Search ------------------------------------------------------------------------------------

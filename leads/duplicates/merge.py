@@ -14,9 +14,9 @@ from assessments.models import MonitoredTarget, RoiCalculation, SecurityAssessme
 from chat.models import Conversation
 from partners.models import Commission
 
-from ..models import Lead, LeadEvent, LeadEventKind, LeadNote
+from ..models import Lead, LeadEvent, LeadEventKind, LeadNote, LeadTask
 from ..selectors import lead_queryset_for_user
-from ..services import lead_event_record, lead_rescore_later
+from ..services import lead_event_record, lead_rescore_later, lead_sync_next_follow_up
 from .plan import MergePlan, lead_merge_plan
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ _RELATED = ("company", "owner", "partner", "visitor")
 _MOVED_MODELS = (
     LeadEvent,
     LeadNote,
+    LeadTask,
     Conversation,
     SecurityAssessment,
     MonitoredTarget,
@@ -110,6 +111,8 @@ def lead_merge(*, keep: Lead, others: Sequence[Lead], actor: AbstractBaseUser) -
     for model in _MOVED_MODELS:
         model.objects.filter(lead__in=ids).update(lead=keep)
     _apply_field_changes(plan)
+    # The moved tasks decide the survivor's next follow-up, whatever the plan picked for it.
+    lead_sync_next_follow_up(lead=keep)
     Lead.objects.filter(pk__in=ids).delete()
 
     emails = ", ".join(lead.email for lead in plan.others)

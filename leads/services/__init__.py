@@ -2,8 +2,8 @@
 
 Each function is atomic, validates its input, and writes the lead's timeline, so the API, the
 admin, commands and tasks behave the same whichever of them calls it. The functions live in one
-module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, and the
-timeline in events); this package re-exports them, so callers import from `leads.services`.
+module per sub-domain (intake, companies, scoring, alerts, pipeline, assignment, notes, tasks,
+and the timeline in events); this package re-exports them, so callers import from `leads.services`.
 """
 
 from .alerts import lead_send_hot_alert
@@ -29,16 +29,29 @@ from .notes import NOTE_MAX_LENGTH, lead_note_add
 from .pipeline import (
     lead_change_status,
     lead_deal_value_recorded,
-    lead_schedule_follow_up,
     lead_status_change_validate,
 )
 from .scoring import MAX_PAGE_VIEWS_SCORED, lead_rescore, lead_rescore_later
+from .tasks import (
+    FOLLOW_UP_TITLE,
+    TASK_TITLE_MAX_LENGTH,
+    UNSET,
+    lead_schedule_follow_up,
+    lead_sync_next_follow_up,
+    task_complete,
+    task_create,
+    task_reopen,
+    task_update,
+)
 
 __all__ = [
     "FILLABLE_FIELDS",
+    "FOLLOW_UP_TITLE",
     "MAX_PAGE_VIEWS_SCORED",
     "NOTE_MAX_LENGTH",
     "OPEN_STATUSES_EXCLUDED",
+    "TASK_TITLE_MAX_LENGTH",
+    "UNSET",
     "UTM_FIELDS",
     "IdempotencyKeyReused",
     "LeadSubmission",
@@ -62,4 +75,9 @@ __all__ = [
     "lead_set_company",
     "lead_status_change_validate",
     "lead_submit",
+    "lead_sync_next_follow_up",
+    "task_complete",
+    "task_create",
+    "task_reopen",
+    "task_update",
 ]

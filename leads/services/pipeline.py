@@ -1,9 +1,8 @@
 """Pipeline work from the API, the admin and imports: status changes (with the partner
-commission rule), the actual deal value, follow-up times."""
+commission rule), the actual deal value. (Follow-up times are tasks: `leads.services.tasks`.)"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -102,26 +101,3 @@ def _partner_commission(*, lead: Lead, actor: AbstractBaseUser | None, actor_lab
     from partners.services import commission_compute
 
     commission_compute(lead=lead, actor_label=actor.get_username() if actor else actor_label)
-
-
-@transaction.atomic
-def lead_schedule_follow_up(
-    *, lead: Lead, at: datetime | None, actor: AbstractBaseUser | None = None, actor_label: str = "system"
-) -> Lead:
-    """Set (or clear, with None) when someone should get back to the lead."""
-    if at is not None and timezone.is_naive(at):
-        raise ValidationError({"next_follow_up_at": "Give a time zone with the follow-up time."})
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    if lead.next_follow_up_at == at:
-        return lead
-    lead.next_follow_up_at = at
-    lead.save(update_fields=["next_follow_up_at", "updated_at"])
-    lead_event_record(
-        lead=lead,
-        kind=LeadEventKind.FOLLOW_UP_SCHEDULED,
-        summary=f"Follow-up set for {at:%Y-%m-%d %H:%M %Z}" if at else "Follow-up cleared",
-        data={"at": at.isoformat() if at else None},
-        actor=actor,
-        actor_label=actor_label,
-    )
-    return lead
