@@ -22,14 +22,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from .dashboard import STAGE_PROBABILITY
-from .followups import follow_up_day_bounds
-from .models import Lead, LeadStatus
+from .days import day_bounds
+from .models import Lead, LeadStatus, LeadTask
 from .selectors import lead_queryset_for_user, user_is_sales_manager
 
 if TYPE_CHECKING:
@@ -165,7 +177,10 @@ class ColumnTotals:
 class BoardCard:
     lead: Lead
     value: Decimal | None
-    next_step_at: datetime | None
+    #: The lead's next open task (earliest due): its title and due time, and whether it is
+    #: overdue (due before today, as `LeadTask.is_overdue` and My tasks say).
+    next_task_title: str
+    next_task_due: datetime | None
     overdue: bool
 
 
@@ -248,7 +263,8 @@ def _cards(
     *, user: AbstractBaseUser | AnonymousUser, filters: BoardFilters, statuses: tuple[str, ...], now: datetime
 ) -> dict[str, list[BoardCard]]:
     """The first `CARD_LIMIT` cards of each of `statuses`, in one query: open columns in queue
-    order (Fortune 500 first, best score), closed ones most recently changed first."""
+    order (Fortune 500 first, best score), closed ones most recently changed first; each with
+    its next open task (two subqueries on the open-task index, in the same query)."""
     closed_first = Case(
         When(status__in=CLOSED_STATUSES, then=F("updated_at")),
         default=Value(None),
@@ -260,6 +276,7 @@ def _cards(
         F("score").desc(),
         F("created_at").desc(),
     ]
+    open_tasks = LeadTask.objects.filter(lead=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "pk")
     leads = (
         board_leads(user=user, filters=filters)
         .filter(status__in=statuses)
@@ -267,22 +284,23 @@ def _cards(
         .annotate(
             board_row=Window(RowNumber(), partition_by=[F("status")], order_by=ordering),
             board_value=_deal_value(),
+            next_task_title=Subquery(open_tasks.values("title")[:1]),
+            next_task_due=Subquery(open_tasks.values("due_at")[:1]),
         )
         .filter(board_row__lte=CARD_LIMIT)
         .order_by("status", "board_row")
     )
-    today_starts = follow_up_day_bounds(
-        today=timezone.localdate(now, timezone=timezone.get_default_timezone())
-    ).start
+    today_starts = day_bounds(today=timezone.localdate(now, timezone=timezone.get_default_timezone())).start
     cards: dict[str, list[BoardCard]] = {status: [] for status in statuses}
     for lead in leads:
-        due = lead.next_follow_up_at
+        due = lead.next_task_due
         cards[lead.status].append(
             BoardCard(
                 lead=lead,
                 value=lead.board_value,
-                next_step_at=due,
-                overdue=due is not None and due < today_starts and lead.status not in CLOSED_STATUSES,
+                next_task_title=lead.next_task_title or "",
+                next_task_due=due,
+                overdue=due is not None and due < today_starts,
             )
         )
     return cards

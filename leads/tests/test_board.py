@@ -15,6 +15,7 @@ from django.utils import timezone
 from leads import board as board_module
 from leads.board import money_short
 from leads.models import Lead, LeadEventKind, LeadStatus
+from leads.services import task_complete, task_create
 from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, SalesRepFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,10 +94,8 @@ def test_won_deals_count_at_their_actual_value(manager_client) -> None:
     assert won.totals.value == Decimal("260000")
 
 
-def test_cards_show_score_company_fortune_500_value_owner_and_overdue_follow_up(
-    rep_client, sales_rep
-) -> None:
-    LeadFactory(
+def test_cards_show_score_company_fortune_500_value_owner_and_the_next_task(rep_client, sales_rep) -> None:
+    jordan = LeadFactory(
         first_name="Jordan",
         last_name="Lee",
         owner=sales_rep,
@@ -104,15 +103,28 @@ def test_cards_show_score_company_fortune_500_value_owner_and_overdue_follow_up(
         company=Fortune500CompanyFactory(),
         is_fortune_500=True,
         estimated_deal_value=Decimal("1250000"),
-        next_follow_up_at=timezone.now() - timedelta(days=2),
     )
+    now = timezone.now()
+    task_create(lead=jordan, title="Send the proposal", due_at=now + timedelta(days=3), actor=sales_rep)
+    task_create(lead=jordan, title="Call back about budget", due_at=now - timedelta(days=2), actor=sales_rep)
+    done = task_create(lead=jordan, title="Done long ago", due_at=now - timedelta(days=9), actor=sales_rep)
+    task_complete(task=done, actor=sales_rep)
+    later = LeadFactory(first_name="Casey", last_name="Later", owner=sales_rep)
+    task_create(lead=later, title="Demo prep", due_at=now + timedelta(days=1), actor=sales_rep)
+    LeadFactory(first_name="Nora", last_name="Notask", owner=sales_rep)
 
-    page = rep_client.get(BOARD_URL).content.decode()
+    response = rep_client.get(BOARD_URL)
 
+    page = response.content.decode()
     assert "Jordan Lee" in page and "JPMorgan Chase" in page and "F500 #11" in page
     assert 'class="board-score board-score-hot"' in page and ">95<" in page
     assert "$1.3M" in page and ">rep<" in page
-    assert "Overdue" in page
+    cards = {card.lead.first_name: card for card in _column(response, "new").cards}
+    assert cards["Jordan"].next_task_title == "Call back about budget" and cards["Jordan"].overdue
+    assert cards["Casey"].next_task_title == "Demo prep" and not cards["Casey"].overdue
+    assert cards["Nora"].next_task_title == "" and cards["Nora"].next_task_due is None
+    assert '<strong class="board-overdue">Overdue</strong>' in page and "· Call back about budget" in page
+    assert "No next task" in page
 
 
 def test_the_columns_are_capped_with_a_link_to_the_filtered_list(manager_client, monkeypatch) -> None:
@@ -186,11 +198,13 @@ def test_the_board_runs_a_fixed_number_of_queries(
     for total in (5, 50):
         Lead.objects.all().delete()
         for i in range(total):
-            LeadFactory(
+            lead = LeadFactory(
                 owner=[sales_rep, None, SalesRepFactory(username=f"r{i % 3}")][i % 3],
                 status=statuses[i % len(statuses)],
                 estimated_deal_value=Decimal(1000 * i),
-                next_follow_up_at=timezone.now() + timedelta(days=i - 10),
+            )
+            task_create(
+                lead=lead, title=f"Task {i}", due_at=timezone.now() + timedelta(days=i - 10), actor=None
             )
         client = Client()
         client.force_login(user)

@@ -6,13 +6,16 @@ Screenshots go to /work/shots/board/ (or $SHOTS_DIR) for the issue note."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from leads.models import Lead, LeadEventKind, LeadStatus
+from leads.services import task_create
 from leads.tests.factories import (
     TEST_PASSWORD,
     CompanyFactory,
@@ -101,6 +104,14 @@ def a_pipeline(rep, other) -> dict[str, Lead]:
             estimated_deal_value=Decimal("300000"),
         ),
     }
+    now = timezone.now()
+    task_create(
+        lead=leads["jordan"], title="Send the security review", due_at=now + timedelta(days=2), actor=rep
+    )
+    task_create(
+        lead=leads["robin"], title="Call back about budget", due_at=now - timedelta(days=3), actor=rep
+    )
+    task_create(lead=leads["alex"], title="Demo with the CISO", due_at=now + timedelta(days=1), actor=other)
     return leads
 
 
@@ -113,6 +124,8 @@ def test_a_rep_drags_a_card_and_the_timeline_shows_the_move(live_server, page) -
     expect(card(page, leads["alex"])).to_have_count(0)  # another rep's lead
     expect(column(page, "qualified")).to_contain_text("Jordan Lee")
     expect(card(page, jordan)).to_contain_text("F500 #11")
+    expect(card(page, jordan)).to_contain_text("Send the security review")
+    expect(card(page, leads["robin"]).locator(".board-overdue")).to_have_text("Overdue")
     shot(page, "board-rep-1366")
 
     card(page, jordan).drag_to(column(page, "contacted"))
