@@ -80,6 +80,11 @@ def money_short(value: Decimal | None) -> str:
     return f"${amount.quantize(Decimal('1'), rounding=ROUND_HALF_UP):,f}"
 
 
+def _is_user_id(value: str) -> bool:
+    """A user id as the owner filter takes it: ASCII digits within the id column's range."""
+    return value.isascii() and value.isdigit() and 0 < int(value) < 2**31
+
+
 # --- Filters -----------------------------------------------------------------------------------
 
 
@@ -99,9 +104,13 @@ class BoardFilters:
     def from_query(cls, query: QueryDict, *, user: AbstractBaseUser | AnonymousUser) -> BoardFilters:
         problems = []
         owner = query.get("owner", "").strip()
-        if owner not in ("", "me", "none") and not (owner.isdigit() and user_is_sales_manager(user)):
-            problems.append("Only a sales manager can show another person's leads; showing yours.")
-            owner = ""
+        if owner not in ("", "me", "none"):
+            if not _is_user_id(owner):
+                problems.append(f"Ignored owner={owner[:20]!r} (not a person).")
+                owner = ""
+            elif not user_is_sales_manager(user):
+                problems.append("Only a sales manager can show another person's leads; showing yours.")
+                owner = ""
         flags = {}
         for name in ("f500", "closed"):
             value = query.get(name, "")

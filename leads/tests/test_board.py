@@ -174,6 +174,19 @@ def test_a_rep_cannot_show_another_persons_leads(rep_client, other_rep) -> None:
     assert "Ignored closed='yes' (use 1 or 0)." in messages
 
 
+@pytest.mark.parametrize("owner", ["99999999999999999999", "²", "-1", "x"])
+def test_an_owner_that_is_not_a_user_id_is_ignored_not_a_500(manager_client, owner) -> None:
+    lead = LeadFactory()
+
+    response = manager_client.get(BOARD_URL, {"owner": owner})
+
+    assert response.status_code == 200
+    assert column_cards(response, "new") == [str(lead.pk)]
+    assert [str(message) for message in response.context["messages"]] == [
+        f"Ignored owner={owner!r} (not a person)."
+    ]
+
+
 def test_show_closed_deals_lists_them_most_recently_changed_first(manager_client) -> None:
     older = LeadFactory(status=LeadStatus.CLOSED_LOST, lost_reason="Budget")
     newer = LeadFactory(status=LeadStatus.CLOSED_LOST, lost_reason="Chose a competitor")
