@@ -279,3 +279,37 @@ def test_the_board_in_dark_mode(live_server, page) -> None:
     background = page.locator(".board-card").first.evaluate("card => getComputedStyle(card).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     shot(page, "board-rep-dark")
+
+
+def test_a_full_board_fits_1366_keeps_the_drop_zones_in_view_and_caps_columns(
+    live_server, page, monkeypatch
+) -> None:
+    from leads import board as board_module
+
+    monkeypatch.setattr(board_module, "CARD_LIMIT", 5)  # the live server runs in this process
+    rep = SalesRepFactory(username="dana")
+    companies = [
+        CompanyFactory(name=name) for name in ("Acme", "Globex", "Initech", "Hooli", "Stark Industries")
+    ]
+    for i in range(40):
+        LeadFactory(
+            first_name=f"Person{i}",
+            last_name="Example",
+            company=companies[i % 5],
+            owner=rep if i % 2 else None,
+            status=board_module.OPEN_STATUSES[i % 5],
+            score=(i * 7) % 100,
+            estimated_deal_value=Decimal(5000 * (i + 1)),
+        )
+
+    log_in(page, live_server.url, "dana")
+    for status in board_module.OPEN_STATUSES:  # every column within the 1366 px window
+        box = page.locator(f"[data-col='{status}']").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1366, status
+        expect(page.locator(f"[data-col='{status}'] .board-card")).to_have_count(5)
+        expect(page.locator(f"[data-col='{status}'] .board-more")).to_have_text("3 more in the list →")
+    zone = page.locator(".board-zone[data-status='closed_won']").bounding_box()
+    assert zone["y"] + zone["height"] <= 768  # the drop zones stay in view
+    shot(page, "board-full-1366")
+    page.locator("[data-col='new'] .board-more").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/leads/lead/?status__exact=new")
