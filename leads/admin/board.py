@@ -87,6 +87,7 @@ class LeadBoardAdminMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Pipeline board",
+            "is_fullwidth": "1",  # django-unfold: the board uses the whole width, like a changelist
             "board": board,
             "heading": board_owner_label(board=board, owners=owners),
             "owners": sorted(owners.items(), key=lambda item: item[1].lower()),
