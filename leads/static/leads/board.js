@@ -281,11 +281,12 @@
       item.textContent = target.label;
       menu.appendChild(item);
     });
+    menu.hidden = false;
+    /* Below the button, right edges aligned (the button sits at the card's right edge). */
     var box = button.getBoundingClientRect();
     var host = board.getBoundingClientRect();
-    menu.style.left = (box.left - host.left) + "px";
+    menu.style.left = Math.max(box.right - host.left - menu.offsetWidth, 0) + "px";
     menu.style.top = (box.bottom - host.top + 4) + "px";
-    menu.hidden = false;
     menuButton = button;
     button.setAttribute("aria-expanded", "true");
     menu.querySelector("button").focus();
