@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from unfold.admin import ModelAdmin
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 from leads.charts import Bar, bar_chart_svg
@@ -69,7 +70,7 @@ class WebsiteForm(forms.ModelForm):
 
 
 @admin.register(Website)
-class WebsiteAdmin(admin.ModelAdmin):
+class WebsiteAdmin(ModelAdmin):
     form = WebsiteForm
     list_display = ("name", "publishable_key", "origins", "is_active", "created_at")
     list_filter = ("is_active",)
@@ -106,7 +107,7 @@ class WebsiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Visitor)
-class VisitorAdmin(admin.ModelAdmin):
+class VisitorAdmin(ModelAdmin):
     list_display = ("anonymous_id", "website", "lead", "company", "first_seen_at", "last_seen_at")
     list_select_related = ("website", "lead", "company")
     list_filter = ("website",)
@@ -124,7 +125,7 @@ class VisitorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: events are what visitors did."""
 
     list_display = ("occurred_at", "event_type", "url", "visitor", "website", "ip_address")
@@ -139,7 +140,7 @@ class EventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailyMetric)
-class DailyMetricAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class DailyMetricAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: computed from the events by the rollup job."""
 
     list_display = (
@@ -201,7 +202,7 @@ class DailyMetricAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(IpRange)
-class IpRangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class IpRangeAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: imported with `manage.py import_ip_ranges FILE`."""
 
     list_display = ("network", "company", "imported_at")
@@ -210,14 +211,14 @@ class IpRangeAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ErasureRecord)
-class ErasureRecordAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class ErasureRecordAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only proof of each erasure (`manage.py forget_person EMAIL`)."""
 
     list_display = ("created_at", "email_sha256", "deleted", "actor_label")
 
 
 @admin.register(CompanyDailyVisit)
-class CompanyDailyVisitAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class CompanyDailyVisitAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: the rollup job's companies that visited, per day."""
 
     list_display = ("date", "company", "visitors", "page_views", "last_visit_at")
@@ -227,7 +228,7 @@ class CompanyDailyVisitAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PageDailyView)
-class PageDailyViewAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class PageDailyViewAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: the rollup job's page views per path, per day."""
 
     list_display = ("date", "path", "views")

@@ -18,7 +18,9 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin
 
+from enterprise_scanner.admin_format import truncated
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 from leads.selectors import user_may_see_lead
 
@@ -37,31 +39,89 @@ from .selectors import (
 __all__ = ["MonitoredTargetAdmin", "SecurityAssessmentAdmin"]
 
 
-class FindingInline(ReadOnlyInline):
+SEVERITY_COLOURS = {
+    "critical": "#7f1d1d",
+    "high": "#b91c1c",
+    "medium": "#b45309",
+    "low": "#4d7c0f",
+    "info": "#6b7280",
+}
+
+
+def severity_chip(finding: Finding) -> str:
+    colour = SEVERITY_COLOURS.get(finding.severity, "#6b7280")
+    return format_html(
+        '<span class="es-chip" style="background:{};border-color:{};color:#fff">{}</span>',
+        colour,
+        colour,
+        finding.get_severity_display(),
+    )
+
+
+def compliance_chips(finding: Finding) -> str:
+    """The compliance references as chips ("OWASP ASVS 5.0 V3.4.3"), not a raw JSON list."""
+    refs = [str(ref) for ref in (finding.compliance_refs or []) if str(ref).strip()]
+    if not refs:
+        return "–"
+    return format_html(
+        '<span class="es-chips">{}</span>',
+        format_html_join("", '<span class="es-chip" title="{}">{}</span>', ((ref, ref) for ref in refs)),
+    )
+
+
+class FindingDisplayMixin:
+    """Finding columns shared by the inline on the assessment page and the findings list."""
+
+    @admin.display(description="Severity", ordering="severity")
+    def severity_label(self, obj: Finding) -> str:
+        return severity_chip(obj)
+
+    @admin.display(description="Finding", ordering="title")
+    def finding_summary(self, obj: Finding) -> str:
+        return format_html('{}<br><span class="es-quiet">{}</span>', obj.title, obj.check_id)
+
+    @admin.display(description="Evidence")
+    def evidence_short(self, obj: Finding) -> str:
+        return truncated(obj.evidence, width="14rem")
+
+    @admin.display(description="Recommendation")
+    def recommendation_short(self, obj: Finding) -> str:
+        return truncated(obj.recommendation, width="16rem")
+
+    @admin.display(description="Compliance")
+    def compliance(self, obj: Finding) -> str:
+        return compliance_chips(obj)
+
+    @admin.display(description="Points", ordering="score_modifier")
+    def points(self, obj: Finding) -> str:
+        return f"{obj.score_modifier:+d}"
+
+
+class FindingInline(FindingDisplayMixin, ReadOnlyInline):
+    """The findings on the assessment page: one line each, long text cut with a tooltip (the
+    inline was 1,417 px wide at 1366 px), compliance references as chips."""
+
     model = Finding
     fields = (
-        "severity",
-        "check_id",
-        "title",
-        "evidence",
-        "recommendation",
-        "compliance_refs",
-        "score_modifier",
+        "severity_label",
+        "finding_summary",
+        "evidence_short",
+        "recommendation_short",
+        "compliance",
+        "points",
     )
     readonly_fields = fields
 
 
 @admin.register(SecurityAssessment)
-class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, admin.ModelAdmin):
+class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, ModelAdmin):
     list_display = (
         "target_url",
         "lead",
         "status_label",
-        "grade",
+        "grade_badge",
         "risk_score",
-        "observatory_score",
         "requested_at",
-        "completed_at",
         "report_link",
     )
     list_select_related = ("lead",)
@@ -171,6 +231,18 @@ class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, admin.ModelAdmin):
             content_type="application/pdf",
         )
 
+    @admin.display(description="Grade", ordering="grade")
+    def grade_badge(self, obj: SecurityAssessment) -> str:
+        """The letter grade as a coloured chip (A green ... F red)."""
+        if not obj.grade:
+            return "–"
+        return format_html(
+            '<span class="es-grade es-grade-{}" title="Grade {}">{}</span>',
+            obj.grade[:1].lower(),
+            obj.grade,
+            obj.grade,
+        )
+
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj: SecurityAssessment) -> str:
         if assessment_is_stale(obj):
@@ -230,10 +302,22 @@ class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class FindingAdmin(FindingDisplayMixin, ViewOnlyAdminMixin, ModelAdmin):
     """Scanner output: read-only."""
 
-    list_display = ("title", "severity", "check_id", "assessment", "score_modifier")
+    list_display = ("finding_summary", "severity_label", "assessment", "compliance", "points")
+    fields = (
+        "assessment",
+        "title",
+        "check_id",
+        "severity_label",
+        "evidence",
+        "description",
+        "recommendation",
+        "compliance",
+        "points",
+    )
+    readonly_fields = fields
     list_select_related = ("assessment",)
     list_filter = ("severity",)
     search_fields = ("title", "check_id", "assessment__target_url")
@@ -243,7 +327,7 @@ class FindingAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RoiCalculation)
-class RoiCalculationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class RoiCalculationAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Calculator output: read-only."""
 
     list_display = ("created_at", "lead", "visitor")

@@ -12,7 +12,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin
 
+from enterprise_scanner.admin_format import truncated
 from enterprise_scanner.readonly_admin import ReadOnlyInline, ViewOnlyAdminMixin
 
 from .models import AgentSession, Conversation, KnowledgeArticle, Message
@@ -30,19 +33,18 @@ class MessageInline(ReadOnlyInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ModelAdmin):
     list_display = (
-        "__str__",
+        "conversation_label",
         "status",
-        "lead",
-        "visitor",
+        "lead_display",
         "assigned_agent",
-        "fortune_500_detected",
-        "high_value_opportunity",
+        "flags",
         "escalation_reason",
         "created_at",
     )
     list_select_related = ("lead", "visitor", "assigned_agent")
+    list_display_links = ("conversation_label",)
     list_filter = ("status", "fortune_500_detected", "high_value_opportunity", "escalation_reason", "website")
     search_fields = ("lead__email", "lead__company__name", "visitor__anonymous_id")
     date_hierarchy = "created_at"
@@ -68,6 +70,34 @@ class ConversationAdmin(admin.ModelAdmin):
     inlines = (MessageInline,)
     change_list_template = "admin/chat/conversation/change_list.html"
 
+    @admin.display(description="Conversation", ordering="created_at")
+    def conversation_label(self, obj: Conversation) -> str:
+        return f"#{str(obj.id)[:8]}"
+
+    @admin.display(description="Lead / visitor", ordering="lead__email")
+    def lead_display(self, obj: Conversation) -> str:
+        """The lead when known, otherwise the anonymous visitor, on one line."""
+        if obj.lead_id:
+            return truncated(obj.lead, width="14rem")
+        if obj.visitor_id:
+            return truncated(f"Visitor {obj.visitor}", width="14rem")
+        return "–"
+
+    @admin.display(description="Flags")
+    def flags(self, obj: Conversation) -> str:
+        """Fortune 500 and high-value as chips (two wide yes/no columns before)."""
+        chips = [
+            label
+            for label, on in (("F500", obj.fortune_500_detected), ("High value", obj.high_value_opportunity))
+            if on
+        ]
+        if not chips:
+            return "–"
+        return format_html(
+            '<span class="es-chips">{}</span>',
+            format_html_join("", '<span class="es-chip">{}</span>', ((chip,) for chip in chips)),
+        )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
         """The conversations the console would let this agent open (the lead-scoping rule in
         `chat.selectors.conversation_queryset_for_agent`): never another rep's lead's chat."""
@@ -91,7 +121,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class MessageAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: messages are written by the chat services only."""
 
     list_display = ("conversation", "sequence", "sender", "agent", "short_body", "created_at")
@@ -109,7 +139,7 @@ class MessageAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
+class KnowledgeArticleAdmin(ModelAdmin):
     list_display = ("title", "slug", "is_published", "updated_at")
     list_filter = ("is_published",)
     search_fields = ("title", "questions", "answer", "keywords")
@@ -119,7 +149,7 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgentSession)
-class AgentSessionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class AgentSessionAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Who has the live chat console open (rows come and go with the consoles' sockets)."""
 
     list_display = ("user", "connected_at", "last_seen_at")

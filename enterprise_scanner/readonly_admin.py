@@ -3,12 +3,12 @@ events, rollups): staff may look, never edit, so history cannot be rewritten fro
 
 from __future__ import annotations
 
-from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from unfold.admin import TabularInline
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     """An inline list of rows shown for reference: no adding, editing or deleting."""
 
     extra = 0

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 from enterprise_scanner import redis_clients
 from enterprise_scanner.security_headers import static_file_headers
@@ -72,6 +73,12 @@ SITE_URL: str = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 INSTALLED_APPS = [
     # daphne first so that `runserver` serves websockets too.
     "daphne",
+    # django-unfold themes the admin: its apps come before django.contrib.admin so that their
+    # templates (and those for import-export, filters, forms) win.
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
+    "unfold.contrib.import_export",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -110,7 +117,8 @@ MIDDLEWARE = [
     "enterprise_scanner.availability.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static files (the kit and widget customers' sites load) need none of these.
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with 'unsafe-eval' on admin pages only (unfold's Alpine.js; see the class).
+    "enterprise_scanner.security_headers.AdminAwareCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "enterprise_scanner.security_headers.CrossOriginResourcePolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -276,6 +284,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+#: Signing in at /admin/login/ itself (no ?next=) lands on the CRM home: unfold's login form,
+#: unlike the stock admin's, sends no `next` field, so Django's default (/accounts/profile/, a 404)
+#: applied.
+LOGIN_REDIRECT_URL = "admin:index"
+
 # django-axes: lock an account+IP pair out of the admin after repeated failures.
 AXES_FAILURE_LIMIT: int = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME: float = env.float("AXES_COOLOFF_HOURS", default=1.0)
@@ -351,7 +364,8 @@ def _websocket_origin(url: str) -> str:
 
 
 #: Content-Security-Policy (django-csp 4). Nothing inline runs unless it carries the request's
-#: nonce ({{ CSP_NONCE }} / request.csp_nonce); no 'unsafe-inline' or 'unsafe-eval' for scripts.
+#: nonce ({{ CSP_NONCE }} / request.csp_nonce); no 'unsafe-inline' for scripts, and no 'unsafe-eval'
+#: outside the admin (AdminAwareCSPMiddleware: unfold's Alpine.js needs it there).
 #: Styles allow 'unsafe-inline': the admin's and our templates' style="" attributes need it, and
 #: a style cannot run code. 'self' covers same-origin websockets in current browsers; SITE_URL's
 #: ws(s) origin is listed too for older ones. CSP_EXTRA_CONNECT_SRC adds origins (e.g. a CDN).
@@ -394,6 +408,28 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "usb",
         "xr-spatial-tracking",
     )
+}
+
+# --- Admin theme (django-unfold) ---------------------------------------------------------------
+
+#: The admin is the CRM. The sidebar is shaped by role (enterprise_scanner.admin_navigation); the
+#: home page is the sales dashboard (templates/admin/index.html); workspace.css holds the few
+#: styles of our own (chips, truncated cells, dashboard cards), written for light and dark mode.
+UNFOLD = {
+    "SITE_TITLE": "Enterprise Scanner",
+    "SITE_HEADER": "Enterprise Scanner",
+    "SITE_SUBHEADER": "Sales CRM",
+    "SITE_SYMBOL": "shield_lock",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "leads.dashboard.dashboard_callback",
+    "STYLES": [lambda request: static("leads/admin/workspace.css")],
+    "SIDEBAR": {
+        "show_search": False,
+        "command_search": False,
+        "show_all_applications": False,
+        "navigation": "enterprise_scanner.admin_navigation.sidebar_navigation",
+    },
 }
 
 # --- API --------------------------------------------------------------------------------------

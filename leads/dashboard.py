@@ -12,7 +12,9 @@ indexes alone; `COUNT(id)` would make it read every matching row.
 
 Weighted pipeline value: the sum of `estimated_deal_value` times the chance that a deal at that
 stage closes (`STAGE_PROBABILITY`). The chances are the team's rule of thumb, kept here in one
-place so the dashboard and any report agree; leads without an estimate count as zero.
+place so the dashboard and any report agree; leads without an estimate count as zero. A won deal
+counts at what it was actually won for (`actual_deal_value`), and only at its estimate while no
+actual value is recorded: the estimate is a forecast, the actual value is the money.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -112,6 +116,10 @@ class Dashboard:
         return sum((row.weighted for row in self.open_pipeline), Decimal(0))
 
     @property
+    def won(self) -> PipelineRow:
+        return next(row for row in self.pipeline if row.status == LeadStatus.CLOSED_WON)
+
+    @property
     def total_count(self) -> int:
         return sum(row.count for row in self.pipeline)
 
@@ -163,12 +171,15 @@ def _high_priority(*, leads: QuerySet[Lead]) -> list[Lead]:
 
 
 def _pipeline(*, leads: QuerySet[Lead]) -> list[PipelineRow]:
-    """Count and (weighted) estimated value per status, every status listed, in one GROUP BY."""
+    """Count and (weighted) value per status, every status listed, in one GROUP BY: open deals at
+    their estimate, won deals at their actual value (the estimate while none is recorded)."""
+    deal_value = Case(
+        When(status=LeadStatus.CLOSED_WON, actual_deal_value__isnull=False, then=F("actual_deal_value")),
+        default=F("estimated_deal_value"),
+    )
     rows = {
         row["status"]: row
-        for row in leads.order_by()
-        .values("status")
-        .annotate(count=Count("*"), value=Sum("estimated_deal_value"))
+        for row in leads.order_by().values("status").annotate(count=Count("*"), value=Sum(deal_value))
     }
     pipeline = []
     for status in LeadStatus:
@@ -242,11 +253,34 @@ def _leads_per_week(*, leads: QuerySet[Lead], today: date) -> list[WeekCount]:
     return [WeekCount(start=mondays[i], count=counts[f"week_{i}"]) for i in range(CHART_WEEKS)]
 
 
+def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """unfold's DASHBOARD_CALLBACK: adds `dash` (this user's dashboard) to the admin index's
+    context. Staff who may not view leads get None, and the index shows only their navigation."""
+    user = request.user
+    allowed = (
+        user.is_active
+        and user.is_staff
+        and (user.has_perm("leads.view_lead") or user.has_perm("leads.change_lead"))
+    )
+    context["dash"] = dashboard_for(user=user) if allowed else None
+    # Shortcuts to pages that may not be installed (each is its own feature): shown when they are.
+    for key, name in (
+        ("my_tasks_url", "admin:leads_leadtask_changelist"),
+        ("board_url", "admin:leads_board"),
+    ):
+        try:
+            context[key] = reverse(name)
+        except NoReverseMatch:
+            context[key] = None
+    return context
+
+
 __all__ = [
     "HIGH_PRIORITY_SCORE",
     "STAGE_PROBABILITY",
     "Dashboard",
     "PipelineRow",
     "WeekCount",
+    "dashboard_callback",
     "dashboard_for",
 ]

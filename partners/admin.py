@@ -20,7 +20,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from unfold.admin import ModelAdmin
 
+from enterprise_scanner.admin_format import money, percent, truncated
 from enterprise_scanner.untrusted_json import UntrustedJSONFormField
 
 from . import services
@@ -54,7 +56,7 @@ class PartnerForm(forms.ModelForm):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ModelAdmin):
     form = PartnerForm
     list_display = (
         "name",
@@ -62,7 +64,7 @@ class PartnerAdmin(admin.ModelAdmin):
         "referral_code",
         "commission_percent",
         "status",
-        "contact_email",
+        "contact_email_display",
         "statement_links",
     )
     list_filter = ("status", "partner_type")
@@ -82,7 +84,11 @@ class PartnerAdmin(admin.ModelAdmin):
 
     @admin.display(description="Commission", ordering="commission_rate")
     def commission_percent(self, obj: Partner) -> str:
-        return f"{obj.commission_rate * 100:g} %" + (" (tiered)" if obj.commission_tiers else "")
+        return percent(obj.commission_rate) + (" (tiered)" if obj.commission_tiers else "")
+
+    @admin.display(description="Contact", ordering="contact_email")
+    def contact_email_display(self, obj: Partner) -> str:
+        return truncated(obj.contact_email, width="14rem")
 
     @admin.display(description="Referral link")
     def referral_link(self, obj: Partner) -> str:
@@ -95,7 +101,8 @@ class PartnerAdmin(admin.ModelAdmin):
         month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
         url = reverse("admin:partners_partner_statement", args=[obj.pk])
         return format_html(
-            '<a href="{}?month={}&amp;format=csv">CSV</a> · <a href="{}?month={}&amp;format=pdf">PDF</a>',
+            '<span style="white-space:nowrap"><a href="{}?month={}&amp;format=csv">CSV</a> · '
+            '<a href="{}?month={}&amp;format=pdf">PDF</a></span>',
             url,
             month,
             url,
@@ -134,18 +141,17 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commission)
-class CommissionAdmin(admin.ModelAdmin):
+class CommissionAdmin(ModelAdmin):
     list_display = (
         "partner",
-        "lead",
-        "deal_value",
-        "rate",
-        "amount",
+        "lead_display",
+        "deal_value_display",
+        "rate_display",
+        "amount_display",
         "status",
         "approved_by",
         "approved_at",
         "paid_at",
-        "created_at",
     )
     list_select_related = ("partner", "lead", "approved_by")
     list_filter = ("status", "partner")
@@ -155,9 +161,9 @@ class CommissionAdmin(admin.ModelAdmin):
     fields = (
         "partner",
         "lead",
-        "deal_value",
-        "rate",
-        "amount",
+        "deal_value_display",
+        "rate_display",
+        "amount_display",
         "status",
         "approved_by",
         "approved_at",
@@ -168,6 +174,22 @@ class CommissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # Created when a referred deal is won.
+
+    @admin.display(description="Lead", ordering="lead__email")
+    def lead_display(self, obj: Commission) -> str:
+        return truncated(obj.lead, width="14rem")
+
+    @admin.display(description="Deal value", ordering="deal_value")
+    def deal_value_display(self, obj: Commission) -> str:
+        return money(obj.deal_value)
+
+    @admin.display(description="Rate", ordering="rate")
+    def rate_display(self, obj: Commission) -> str:
+        return percent(obj.rate)
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_display(self, obj: Commission) -> str:
+        return money(obj.amount)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Commission]:
         return super().get_queryset(request) & commission_queryset_for_user(user=request.user)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from unfold.admin import ModelAdmin
 
 from leads.charts import Bar, bar_chart_svg
 from leads.selectors import user_may_see_lead
@@ -151,7 +152,7 @@ class MonitoringAssessmentAdminMixin:
 
 
 @admin.register(MonitoredTarget)
-class MonitoredTargetAdmin(admin.ModelAdmin):
+class MonitoredTargetAdmin(ModelAdmin):
     """Watched targets: the toggle (`is_active`) and the interval are edited here; targets are
     created by the watch actions or by the prospect's consent."""
 

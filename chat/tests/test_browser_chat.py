@@ -38,7 +38,9 @@ def test_visitor_chats_escalates_as_fortune_500_and_an_agent_answers(
     agent.get_by_label("Username").fill("dana")
     agent.get_by_label("Password").fill(TEST_PASSWORD)
     agent.get_by_role("button", name="Log in").click()
-    expect(agent.locator("#site-name")).to_have_text("Enterprise Scanner CRM")
+    expect(
+        agent.locator("#nav-sidebar-apps").get_by_role("link", name="Leads", exact=True)
+    ).to_be_visible()  # signed in: the sidebar
     agent.goto(f"{asgi_live_server}/admin/chat/conversation/console/")
     expect(agent.locator("#chat-status")).to_contain_text("Connected")
     expect(agent.locator("#chat-waiting")).to_contain_text("Nobody is waiting.")

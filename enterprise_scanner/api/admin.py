@@ -9,13 +9,16 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+
+from enterprise_scanner import admin_theme  # noqa: F401  (re-registers third-party admins on unfold)
 
 from .models import ApiKey
 from .services import api_key_revoke
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ModelAdmin):
     list_display = (
         "name",
         "prefix",

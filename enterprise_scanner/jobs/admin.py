@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
@@ -12,7 +13,7 @@ from .models import SentEmail, WorkerHeartbeat
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class WorkerHeartbeatAdmin(ViewOnlyAdminMixin, ModelAdmin):
     list_display = ("worker_id", "hostname", "pid", "started_at", "last_seen_at")
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -20,7 +21,7 @@ class WorkerHeartbeatAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SentEmail)
-class SentEmailAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class SentEmailAdmin(ViewOnlyAdminMixin, ModelAdmin):
     list_display = ("sent_at", "key", "to", "subject", "message_id")
     search_fields = ("key", "to", "subject", "message_id")
 

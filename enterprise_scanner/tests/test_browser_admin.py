@@ -27,7 +27,9 @@ def test_rep_logs_in_and_sees_the_lead_queue(live_server, page) -> None:
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#site-name")).to_have_text("Enterprise Scanner CRM")
+    expect(
+        page.locator("#nav-sidebar-apps").get_by_role("link", name="Leads", exact=True)
+    ).to_be_visible()  # signed in: the sidebar
 
     page.get_by_role("link", name="Leads", exact=True).first.click()
     expect(page.get_by_text("ciso@jpmorganchase.com")).to_be_visible()
@@ -39,4 +41,4 @@ def test_wrong_password_is_refused(live_server, page) -> None:
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".errornote")).to_contain_text("Please enter the correct username and password")
+    expect(page.get_by_text("Please enter the correct username and password")).to_be_visible()

@@ -10,6 +10,7 @@ from auditlog.models import LogEntry as AuditLogEntry
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from ..selectors import audit_entry_queryset_for_user
 
@@ -17,6 +18,6 @@ admin.site.unregister(AuditLogEntry)
 
 
 @admin.register(AuditLogEntry)
-class ScopedLogEntryAdmin(AuditLogEntryAdmin):
+class ScopedLogEntryAdmin(AuditLogEntryAdmin, ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return audit_entry_queryset_for_user(user=request.user, queryset=super().get_queryset(request))

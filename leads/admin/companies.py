@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..models import Company, CompanyDomain
 from ..resources import CompanyResource
 
 
-class CompanyDomainInline(admin.TabularInline):
+class CompanyDomainInline(TabularInline):
     model = CompanyDomain
     fields = ("domain",)
     extra = 0
 
 
 @admin.register(Company)
-class CompanyAdmin(ImportExportModelAdmin):
+class CompanyAdmin(ImportExportMixin, ModelAdmin):
     resource_classes = [CompanyResource]
+    import_form_class = ImportForm
+    export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = ("name", "domain", "fortune_rank", "industry", "employee_count", "is_fortune_500")
     list_filter = ("is_fortune_500", "fortune_year", "hq_country")
@@ -34,7 +38,7 @@ class CompanyAdmin(ImportExportModelAdmin):
 
 
 @admin.register(CompanyDomain)
-class CompanyDomainAdmin(admin.ModelAdmin):
+class CompanyDomainAdmin(ModelAdmin):
     list_display = ("domain", "company")
     list_select_related = ("company",)
     search_fields = ("domain", "company__name", "company__domain")

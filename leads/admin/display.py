@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from enterprise_scanner.admin_format import truncated
+
 from ..models import Lead
 from .dates import local_day_bounds
 
@@ -34,8 +36,27 @@ class LeadDisplayMixin:
     @admin.display(description="Name", ordering="last_name")
     def lead_name(self, obj: Lead) -> str:
         if obj.full_name:
-            return format_html('{}<br><span class="quiet">{}</span>', obj.full_name, obj.email)
-        return obj.email
+            return format_html(
+                '<span class="es-truncate" style="--es-truncate:11rem" title="{}">{}</span><br>'
+                '<span class="quiet es-quiet es-truncate" style="--es-truncate:11rem" title="{}">{}</span>',
+                obj.full_name,
+                obj.full_name,
+                obj.email,
+                obj.email,
+            )
+        return truncated(obj.email, width="11rem")
+
+    @admin.display(description="Job title", ordering="job_title")
+    def job_title_display(self, obj: Lead) -> str:
+        """One line, cut with the full title in a tooltip (titles wrapped to four lines)."""
+        return truncated(obj.job_title, width="8.5rem")
+
+    @admin.display(description="Created", ordering="created_at")
+    def created_display(self, obj: Lead) -> str:
+        local = timezone.localtime(obj.created_at)
+        return format_html(
+            '<span class="es-num" title="{}">{}</span>', f"{local:%Y-%m-%d %H:%M}", f"{local:%-d %b}"
+        )
 
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, obj: Lead) -> str:
@@ -45,15 +66,17 @@ class LeadDisplayMixin:
     def company_display(self, obj: Lead) -> str:
         company = obj.company
         if company is None:
-            return obj.company_name or "–"
+            return truncated(obj.company_name, width="9rem") if obj.company_name else "–"
         if company.fortune_rank:
             return format_html(
-                '{} <span class="crm-f500" style="font-size:.85em;background:#1d4ed8;color:#fff;'
+                '<span class="es-truncate" style="--es-truncate:7.5rem" title="{}">{}</span> '
+                '<span class="crm-f500" style="font-size:.75em;background:#1d4ed8;color:#fff;white-space:nowrap;'
                 'border-radius:4px;padding:0 4px">F500 #{}</span>',
+                company.name,
                 company.name,
                 company.fortune_rank,
             )
-        return company.name
+        return truncated(company.name, width="9rem")
 
     @admin.display(description="Next follow-up", ordering="next_follow_up_at")
     def follow_up_display(self, obj: Lead) -> str:
@@ -61,17 +84,23 @@ class LeadDisplayMixin:
         if at is None:
             return "–"
         local = timezone.localtime(at)
-        text = local.strftime("%Y-%m-%d %H:%M")
+        # Short: the year only when it is not this one ("5 Dec 17:00"); the full date on hover.
+        text = f"{local:%-d %b %H:%M}" if local.year == timezone.localdate().year else f"{local:%-d %b %Y}"
+        full = f"{local:%Y-%m-%d %H:%M}"
         start_today, start_tomorrow = local_day_bounds(timezone.localdate())
         if at < start_today:
             return format_html(
-                '<strong class="crm-overdue" style="color:#b91c1c">{} (overdue)</strong>', text
+                '<strong class="crm-overdue" style="color:#dc2626;white-space:nowrap" title="{}">{}<br>(overdue)</strong>',
+                full,
+                text,
             )
         if at < start_tomorrow:
             return format_html(
-                '<strong class="crm-due-today" style="color:#d97706">{} (today)</strong>', text
+                '<strong class="crm-due-today" style="color:#d97706;white-space:nowrap" title="{}">{}<br>(today)</strong>',
+                full,
+                text,
             )
-        return text
+        return format_html('<span style="white-space:nowrap" title="{}">{}</span>', full, text)
 
     @admin.display(description="Why this score")
     def why_this_score(self, obj: Lead) -> str:

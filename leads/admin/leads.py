@@ -15,8 +15,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
-from import_export.admin import ExportActionModelAdmin, ImportMixin
+from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..admin_duplicates import LeadDuplicatesAdminMixin
 from ..models import Lead, LeadNote, LeadStatus
@@ -43,7 +45,7 @@ from .pagination import CappedCountPaginator
 SERVICE_FIELDS = frozenset({"status", "owner", "next_follow_up_at", "company"})
 
 
-class LeadNoteInline(admin.TabularInline):
+class LeadNoteInline(TabularInline):
     """Add a note. Existing notes are shown on the timeline, newest first, so this inline only
     offers the empty form; the note is written by `lead_note_add` (see `LeadAdmin.save_formset`)."""
 
@@ -72,7 +74,8 @@ class LeadAdmin(
     LeadBoardAdminMixin,
     LeadDuplicatesAdminMixin,
     ImportMixin,
-    ExportActionModelAdmin,
+    ExportActionMixin,
+    ModelAdmin,
 ):
     """The rep's queue and lead page. Extend it with mixins (pipeline board, duplicates,
     import/export): their `actions` are merged with `crm_actions` in __init__, and their URLs
@@ -81,16 +84,18 @@ class LeadAdmin(
     form = LeadAdminForm
     paginator = CappedCountPaginator
     resource_classes = [LeadResource]
+    import_form_class = ImportForm
+    export_form_class = ExportForm
     formats = [CSV, XLSX]
     list_display = (
         "score_badge",
         "lead_name",
-        "job_title",
+        "job_title_display",
         "company_display",
         "status",
         "owner",
         "follow_up_display",
-        "created_at",
+        "created_display",
     )
     list_display_links = ("lead_name",)
     list_select_related = ("company", "owner")

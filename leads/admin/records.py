@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
@@ -26,7 +27,7 @@ def _scope_by_lead(request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[An
 
 
 @admin.register(LeadEvent)
-class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class LeadEventAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only everywhere: timeline rows are written by the services only."""
 
     list_display = ("created_at", "lead", "kind", "summary", "actor_name")
@@ -48,7 +49,7 @@ class LeadEventAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(IntakeIdempotencyKey)
-class IntakeIdempotencyKeyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class IntakeIdempotencyKeyAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Read-only: which `Idempotency-Key` answered with which lead (written by lead intake)."""
 
     list_display = ("created_at", "key", "website", "lead", "created")
@@ -64,7 +65,7 @@ class IntakeIdempotencyKeyAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadNote)
-class LeadNoteAdmin(admin.ModelAdmin):
+class LeadNoteAdmin(ModelAdmin):
     form = LeadNoteAdminForm
     list_display = ("short_body", "lead", "author", "created_at")
     list_select_related = ("lead", "author")

@@ -31,10 +31,13 @@ def test_rep_filters_the_queue_opens_a_lead_adds_a_note_and_changes_status(live_
     page.get_by_label("Username").fill("dana")
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.locator("#site-name")).to_have_text("Enterprise Scanner CRM")
+    expect(
+        page.locator("#nav-sidebar-apps").get_by_role("link", name="Leads", exact=True)
+    ).to_be_visible()  # signed in: the sidebar
 
     page.goto(f"{live_server.url}/admin/leads/lead/")
     expect(page.get_by_text("cold@company.example")).to_be_visible()
+    page.locator('[x-on\\:click="filterOpen = true"]').click()  # unfold's filter panel
     page.locator("#changelist-filter").get_by_role("link", name="Hot (80+)").click()
     expect(page).to_have_url(f"{live_server.url}/admin/leads/lead/?score_band=hot")
     expect(page.get_by_text("cold@company.example")).to_have_count(0)
@@ -46,7 +49,7 @@ def test_rep_filters_the_queue_opens_a_lead_adds_a_note_and_changes_status(live_
     page.locator("select[name='status']").select_option("contacted")
     page.get_by_role("button", name="Save and continue editing").click()
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
     timeline = page.locator("#crm-timeline")
     expect(timeline).to_contain_text("Note: Spoke to Jordan: budget approved for Q3.")
     expect(timeline).to_contain_text("Status New → Contacted")

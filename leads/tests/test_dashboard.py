@@ -279,8 +279,8 @@ def test_manager_page_shows_the_dashboard(manager_client, live_pipeline) -> None
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart"' in html
     # The weighted open pipeline, formatted.
     assert "$535,000" in html
-    # The stock app list is still there, below.
-    assert 'id="content-main"' in html and "app-leads" in html
+    # The home page is the dashboard only: it no longer ends in the list of every model.
+    assert "Intake idempotency keys" not in html and "Daily metrics" not in html
 
 
 def test_rep_page_shows_the_rep_numbers(rep_client, live_pipeline) -> None:
@@ -369,5 +369,25 @@ def test_index_page_query_count_is_the_same_at_5_and_50_leads(manager_client, sa
     _make_leads(45, sales_rep, other_rep)
     with CaptureQueriesContext(connection) as many:
         manager_client.get(reverse("admin:index"))
-    # Session, user, 2 × permissions, group check, 5 × dashboard, recent actions: 11.
-    assert len(few) == len(many) == 11
+    # Session, user, 2 × permissions, group check, 5 × dashboard: 10 (no recent-actions list).
+    assert len(few) == len(many) == 10
+
+
+def test_won_deals_count_at_their_actual_value_not_the_estimate(sales_manager) -> None:
+    """Bug: a deal estimated at $280k and won for $250k showed as $280k won."""
+    LeadFactory(
+        status=LeadStatus.CLOSED_WON,
+        estimated_deal_value=Decimal("280000"),
+        actual_deal_value=Decimal("250000"),
+    )
+    # Won without an actual value recorded yet: the estimate stands in.
+    LeadFactory(status=LeadStatus.CLOSED_WON, estimated_deal_value=Decimal("10000"), actual_deal_value=None)
+    # An open deal's (stray) actual value is not money yet: it counts at its estimate.
+    LeadFactory(
+        status=LeadStatus.PROPOSAL, estimated_deal_value=Decimal("50000"), actual_deal_value=Decimal("1")
+    )
+
+    dash = dashboard_for(user=sales_manager, now=NOW)
+
+    assert (dash.won.count, dash.won.value, dash.won.weighted) == (2, Decimal("260000"), Decimal("260000.00"))
+    assert _by_status(dash)["proposal"] == (1, Decimal("30000.00"))

@@ -12,13 +12,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib import admin
-from django.contrib.admin import AdminSite
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils import timezone
+from unfold.admin import ModelAdmin
+from unfold.sites import UnfoldAdminSite
 
 from analytics.models import Event, EventType, Visitor, Website
 from assessments.models import MonitoredTarget, RoiCalculation, SecurityAssessment
@@ -46,10 +46,11 @@ from partners.models import Commission, Partner
 
 # --- A throwaway admin site with the mixin, routed by this module ------------------------------
 
-site = AdminSite(name="dup_test")
+# The project's admin templates are unfold's, which need unfold's site (its search URL etc.).
+site = UnfoldAdminSite(name="dup_test")
 
 
-class LeadTestAdmin(LeadDuplicatesAdminMixin, admin.ModelAdmin):
+class LeadTestAdmin(LeadDuplicatesAdminMixin, ModelAdmin):
     list_display = ("email", "owner")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
