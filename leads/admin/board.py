@@ -85,7 +85,7 @@ class LeadBoardAdminMixin:
         owners = {person.pk: person.get_username() for person in _sales_users()} if board.is_manager else {}
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.opts,
+            # No `opts`: django-unfold's header would then name the lead list, not the board.
             "title": "Pipeline board",
             "is_fullwidth": "1",  # django-unfold: the board uses the whole width, like a changelist
             "board": board,

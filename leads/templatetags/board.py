@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import template
 
-from ..admin.filters import SCORE_BANDS
 from ..board import money_short
 
 register = template.Library()
@@ -20,7 +19,10 @@ def board_money(value: Decimal | None) -> str:
 
 @register.filter
 def score_band(score: int) -> str:
-    """hot / warm / cold, by the lead list's score bands (leads.admin.filters.SCORE_BANDS)."""
+    """hot / warm / cold, by the lead list's score bands (leads.admin.filters.SCORE_BANDS).
+    Imported here, not at the top: template libraries load while the admin is being imported."""
+    from ..admin.filters import SCORE_BANDS
+
     for band, (low, high) in SCORE_BANDS.items():
         if (low is None or score >= low) and (high is None or score < high):
             return band
