@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from chat.views import demo_page, help_article, help_index
@@ -26,6 +27,9 @@ urlpatterns = [
     path("help/<slug:slug>/", help_article, name="help-article"),
     path("healthz", healthz, name="healthz"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
+    # The pipeline board lives under the lead admin (admin:leads_board); this short address is
+    # the one people share and type.
+    path("admin/leads/board/", RedirectView.as_view(pattern_name="admin:leads_board", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -12,6 +12,7 @@ autodiscovery imports `leads.admin`):
 - `companies`: companies and their extra domains
 - `leads`: the lead queue and lead page (`LeadAdmin`, the note inline, saving through services)
 - `composer`: the record page's activity composer (note, call, e-mail, meeting) posting to the page
+- `board`: the pipeline board page and its move endpoint (a mixin of `LeadAdmin`)
 - `display`, `filters`, `forms`, `actions`, `change_page`: the lead admin's columns, changelist
   filters, forms, bulk actions and what the change page shows beside the form
 - `records`: timeline events, intake idempotency keys and notes on their own lists
@@ -24,6 +25,7 @@ autodiscovery imports `leads.admin`):
 
 from .actions import LeadActionsMixin
 from .audit_log import ScopedLogEntryAdmin
+from .board import LeadBoardAdminMixin
 from .change_page import AUDIT_LIMIT, CRM_CHANGE_FORM_TEMPLATE, TIMELINE_LIMIT, TIMELINE_STEP
 from .companies import CompanyAdmin, CompanyDomainAdmin, CompanyDomainInline
 from .dates import local_day_bounds
@@ -53,6 +55,7 @@ __all__ = [
     "LeadActionsMixin",
     "LeadAdmin",
     "LeadAdminForm",
+    "LeadBoardAdminMixin",
     "LeadDisplayMixin",
     "LeadEventAdmin",
     "LeadNoteAdmin",

@@ -37,6 +37,7 @@ from ..services import (
     lead_set_company,
 )
 from .actions import LeadActionsMixin
+from .board import LeadBoardAdminMixin
 from .change_page import CRM_CHANGE_FORM_TEMPLATE, _lead_crm_context
 from .composer import COMPOSER_FIELD, TASK_DONE_FIELD, composer_initial, composer_post, task_done_post
 from .display import LeadDisplayMixin
@@ -75,13 +76,15 @@ class LeadNoteInline(TabularInline):
 class LeadAdmin(
     LeadActionsMixin,
     LeadDisplayMixin,
+    LeadBoardAdminMixin,
     LeadDuplicatesAdminMixin,
     LeadImportAdminMixin,
     ExportActionMixin,
     ModelAdmin,
 ):
-    """The rep's queue and lead page. Extend it with mixins (duplicates, import/export): their
-    `actions` are merged with `crm_actions` in __init__, and this class adds no URLs."""
+    """The rep's queue and lead page. Extend it with mixins (pipeline board, duplicates,
+    import/export): their `actions` are merged with `crm_actions` in __init__, and their URLs
+    come from their own `get_urls`; this class adds none itself."""
 
     form = LeadAdminForm
     paginator = CappedCountPaginator
