@@ -26,17 +26,35 @@ from analytics.models import (
 )
 from analytics.services import website_create
 from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment, Severity
-from chat.models import AgentSession, Conversation, KnowledgeArticle, KnowledgeSynonym, Message, MessageSender
+from chat.models import (
+    AgentSession,
+    BusinessHours,
+    CannedResponse,
+    ChatDailyRollup,
+    Conversation,
+    Holiday,
+    KnowledgeArticle,
+    KnowledgeSynonym,
+    Message,
+    MessageSender,
+    OpeningPeriod,
+)
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
-from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote
+from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadTask
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs")
+
+# Models edited only inside another model's page (an inline of that model's admin).
+INLINE_ONLY: dict[type[Model], type[Model]] = {OpeningPeriod: BusinessHours, Holiday: BusinessHours}
+
+# Lists that open on the user's own rows (My tasks) are asked for everyone's here.
+CHANGELIST_QUERY: dict[type[Model], str] = {LeadTask: "?scope=all"}
 
 # Whether a superuser may add rows in the admin; the others are written by services, the tracker,
 # the scanner or a management command, and only shown here.
@@ -46,6 +64,7 @@ ADDABLE: dict[type[Model], bool] = {
     Lead: True,
     LeadEvent: False,
     LeadNote: True,
+    LeadTask: True,
     IntakeIdempotencyKey: False,
     SecurityAssessment: True,
     Finding: False,
@@ -56,6 +75,9 @@ ADDABLE: dict[type[Model], bool] = {
     KnowledgeArticle: True,
     KnowledgeSynonym: True,
     AgentSession: False,
+    CannedResponse: True,
+    BusinessHours: True,
+    ChatDailyRollup: False,
     Website: True,
     Visitor: False,
     Event: False,
@@ -138,6 +160,10 @@ def rows() -> dict[type[Model], Model]:
     heartbeat = WorkerHeartbeat.objects.create(
         worker_id="worker-example", started_at=timezone.now(), last_seen_at=timezone.now()
     )
+    task = LeadTask.objects.create(lead=lead, title="Call back", due_at=timezone.now(), owner=owner)
+    canned = CannedResponse.objects.create(shortcut="pricing", title="Pricing", body="See our pricing page.")
+    hours = BusinessHours.objects.create(website=website, time_zone="Europe/Berlin")
+    chat_day = ChatDailyRollup.objects.create(date=metric.date, agent=owner, conversations=3)
     sent = SentEmail.objects.create(
         key="example", message_id="<x@example.com>", to="a@example.com", subject="Hi"
     )
@@ -147,6 +173,7 @@ def rows() -> dict[type[Model], Model]:
         Lead: lead,
         LeadEvent: event,
         LeadNote: note,
+        LeadTask: task,
         IntakeIdempotencyKey: idempotency_key,
         SecurityAssessment: assessment,
         Finding: finding,
@@ -157,6 +184,9 @@ def rows() -> dict[type[Model], Model]:
         KnowledgeArticle: article,
         KnowledgeSynonym: synonym,
         AgentSession: agent_session,
+        CannedResponse: canned,
+        BusinessHours: hours,
+        ChatDailyRollup: chat_day,
         Website: website,
         Visitor: visitor,
         Event: page_view,
@@ -175,13 +205,16 @@ def rows() -> dict[type[Model], Model]:
 
 def test_every_model_of_our_apps_is_registered() -> None:
     ours = {model for label in OUR_APPS for model in apps.get_app_config(label).get_models()}
-    assert ours == set(ADDABLE)
-    assert all(admin.site.is_registered(model) for model in ours)
+    assert ours == set(ADDABLE) | set(INLINE_ONLY)
+    assert all(admin.site.is_registered(model) for model in ADDABLE)
+    for model, parent in INLINE_ONLY.items():
+        inlines = admin.site.get_model_admin(parent).inlines
+        assert any(inline.model is model for inline in inlines), f"{model.__name__} has no page"
 
 
 @pytest.mark.parametrize("model", ADDABLE, ids=lambda model: model.__name__)
 def test_changelist_change_and_add_pages_work(admin_client: Client, rows, model: type[Model]) -> None:
-    response = admin_client.get(admin_url(model, "changelist"))
+    response = admin_client.get(admin_url(model, "changelist") + CHANGELIST_QUERY.get(model, ""))
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1
 
