@@ -101,7 +101,7 @@ class PartnerAdmin(ModelAdmin):
         month = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).strftime("%Y-%m")
         url = reverse("admin:partners_partner_statement", args=[obj.pk])
         return format_html(
-            '<span style="white-space:nowrap"><a href="{}?month={}&amp;format=csv">CSV</a> · '
+            '<span class="es-links"><a href="{}?month={}&amp;format=csv">CSV</a> · '
             '<a href="{}?month={}&amp;format=pdf">PDF</a></span>',
             url,
             month,
