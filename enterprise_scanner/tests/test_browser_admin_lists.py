@@ -57,6 +57,12 @@ COLUMNS_OUTSIDE = """() => {
     th.innerText.split('\\n')[0].trim(), Math.max(0, Math.round(th.getBoundingClientRect().right - window.innerWidth)),
   ]);
 }"""
+#: How many pixels of the result table are scrolled out of its box (0: no horizontal scrollbar).
+HIDDEN_BY_SCROLLING = """() => {
+  let box = document.querySelector('#result_list');
+  while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+  return box && box !== document.body ? Math.max(0, box.scrollWidth - box.clientWidth) : 0;
+}"""
 
 
 def _data(rep: AbstractBaseUser) -> None:
@@ -146,6 +152,9 @@ def _assert_lists_fit(page: Page, base: str, user: AbstractBaseUser) -> None:
         outside = [(name, beyond) for name, beyond in key if beyond > 0]
         if outside:
             problems.append(f"{url}: {outside}")
+        hidden = page.evaluate(HIDDEN_BY_SCROLLING)
+        if label in WORK_LISTS and hidden > 1:
+            problems.append(f"{url}: {hidden} px behind a horizontal scrollbar")
     assert problems == [], "key columns outside the 1366 px viewport:\n" + "\n".join(problems)
 
 
