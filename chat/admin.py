@@ -80,7 +80,7 @@ class ConversationAdmin(ModelAdmin):
         if obj.lead_id:
             return truncated(obj.lead, width="14rem")
         if obj.visitor_id:
-            return truncated(f"Visitor {obj.visitor}", width="14rem")
+            return truncated(obj.visitor, width="14rem")
         return "–"
 
     @admin.display(description="Flags")
