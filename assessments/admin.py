@@ -116,8 +116,8 @@ class FindingInline(FindingDisplayMixin, ReadOnlyInline):
 @admin.register(SecurityAssessment)
 class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, ModelAdmin):
     list_display = (
-        "target_url",
-        "lead",
+        "target_display",
+        "lead_display",
         "status_label",
         "grade_badge",
         "risk_score",
@@ -231,6 +231,14 @@ class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, ModelAdmin):
             content_type="application/pdf",
         )
 
+    @admin.display(description="Target", ordering="target_url")
+    def target_display(self, obj: SecurityAssessment) -> str:
+        return truncated(obj.target_url, width="14rem")
+
+    @admin.display(description="Lead", ordering="lead__email")
+    def lead_display(self, obj: SecurityAssessment) -> str:
+        return truncated(obj.lead, width="13rem")
+
     @admin.display(description="Grade", ordering="grade")
     def grade_badge(self, obj: SecurityAssessment) -> str:
         """The letter grade as a coloured chip (A green ... F red)."""
@@ -271,7 +279,7 @@ class SecurityAssessmentAdmin(MonitoringAssessmentAdminMixin, ModelAdmin):
         if not obj.pk or not obj.report_file:
             return "–"
         url = reverse("admin:assessments_securityassessment_report", args=[obj.pk])
-        return format_html('<a href="{}">Download PDF</a>', url)
+        return format_html('<span class="es-links"><a href="{}">Download PDF</a></span>', url)
 
     @admin.action(description="Approve the target and start the scan", permissions=["change"])
     def approve_target(self, request: HttpRequest, queryset: QuerySet[SecurityAssessment]) -> None:

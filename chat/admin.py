@@ -106,7 +106,7 @@ class ConversationAdmin(ModelAdmin):
         if obj.lead_id:
             return truncated(obj.lead, width="14rem")
         if obj.visitor_id:
-            return truncated(f"Visitor {obj.visitor}", width="14rem")
+            return truncated(obj.visitor, width="14rem")
         return "–"
 
     @admin.display(description="Flags")
@@ -197,7 +197,7 @@ class KnowledgeArticleAdmin(ModelAdmin):
 
 
 @admin.register(KnowledgeSynonym)
-class KnowledgeSynonymAdmin(admin.ModelAdmin):
+class KnowledgeSynonymAdmin(ModelAdmin):
     """Words the bot reads as one (e.g. "SSO, SAML, single sign-on"); the bot's index is rebuilt
     on the next question after a change."""
 

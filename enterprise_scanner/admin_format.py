@@ -38,14 +38,14 @@ def money(value: object, *, currency: str = "$") -> str:
 
 def percent(rate: object) -> str:
     """A rate stored as a fraction (0.15) as a percentage without trailing zeros ("15 %",
-    "12.5 %"); "—" for no value."""
+    "12.5 %", with a no-break space so a narrow column does not wrap it); "—" for no value."""
     fraction = _decimal(rate)
     if fraction is None:
         return EMPTY
     value = (fraction * 100).normalize()
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
-    return f"{number_format(value, force_grouping=True)} %"
+    return f"{number_format(value, force_grouping=True)}\u00a0%"
 
 
 def truncated(text: object, *, width: str = "14rem") -> SafeString | str:

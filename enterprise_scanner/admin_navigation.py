@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from leads.selectors import user_is_sales_manager
 
@@ -42,74 +42,73 @@ def _role_allows(request: HttpRequest, role: str) -> bool:
     return True
 
 
-def url_exists(name: str) -> bool:
-    """Whether a URL name resolves: the board and My tasks are built on other branches, so their
-    entries stay hidden until their views exist (never a link that 404s or a NoReverseMatch)."""
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-def allow(role: str, *perms: str, url_name: str | None = None) -> Permission:
-    """A permission callback for unfold: the role, every model permission, and (when given) the
-    URL name resolving."""
+def allow(role: str, *perms: str) -> Permission:
+    """A permission callback for unfold: the role and every model permission."""
 
     def check(request: HttpRequest) -> bool:
-        if url_name is not None and not url_exists(url_name):
-            return False
         return _role_allows(request, role) and all(request.user.has_perm(perm) for perm in perms)
 
     return check
 
 
 def link(name: str, query: str = "") -> Callable[[HttpRequest], str]:
-    """A link resolved when the sidebar is drawn (URL names of pages that may not exist yet must
-    not be reversed at import time)."""
+    """A link resolved when the sidebar is drawn (the URLconf is not loaded when settings are)."""
 
     def build(request: HttpRequest) -> str:
-        try:
-            return reverse(name) + query
-        except NoReverseMatch:
-            return ""
+        return reverse(name) + query
 
     return build
 
 
-def active(name: str, *, exact: bool = False) -> Callable[[HttpRequest], bool]:
+def active(name: str, *, exact: bool = False, besides: tuple[str, ...] = ()) -> Callable[[HttpRequest], bool]:
     """Whether the current page belongs to the entry: its own URL, or (not exact) one below it,
-    e.g. a lead's page under the lead list."""
+    e.g. a lead's page under the lead list, unless it belongs to one of the `besides` entries
+    (the board lives under the lead list's URL but is its own entry)."""
 
     def check(request: HttpRequest) -> bool:
-        try:
-            target = reverse(name)
-        except NoReverseMatch:
+        target = reverse(name)
+        if exact:
+            return request.path == target
+        if any(request.path.startswith(reverse(other)) for other in besides):
             return False
-        return request.path == target if exact else request.path.startswith(target)
+        return request.path.startswith(target)
 
     return check
 
 
 def _item(
-    title: str, icon: str, url_name: str, role: str, *perms: str, guard: bool = False, exact: bool = False
+    title: str,
+    icon: str,
+    url_name: str,
+    role: str,
+    *perms: str,
+    exact: bool = False,
+    besides: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     return {
         "title": title,
         "icon": icon,
         "link": link(url_name),
-        "active": active(url_name, exact=exact),
-        "permission": allow(role, *perms, url_name=url_name if guard else None),
+        "active": active(url_name, exact=exact, besides=besides),
+        "permission": allow(role, *perms),
     }
 
 
 def _changelist(
-    title: str, icon: str, model: str, role: str, *, perm: str | None = None, exact: bool = False
+    title: str,
+    icon: str,
+    model: str,
+    role: str,
+    *,
+    perm: str | None = None,
+    exact: bool = False,
+    besides: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """An entry for a model's list; `model` is "app_label.modelname"."""
     app_label, model_name = model.split(".")
     permission = perm or f"{app_label}.view_{model_name}"
-    return _item(title, icon, f"admin:{app_label}_{model_name}_changelist", role, permission, exact=exact)
+    url_name = f"admin:{app_label}_{model_name}_changelist"
+    return _item(title, icon, url_name, role, permission, exact=exact, besides=besides)
 
 
 def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
@@ -120,9 +119,9 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "separator": False,
             "items": [
                 _item("Home", "space_dashboard", "admin:index", REP, exact=True),
-                _changelist("Leads", "person_search", "leads.lead", REP),
-                _item("Board", "view_kanban", "admin:leads_board", REP, "leads.view_lead", guard=True),
-                _item("My tasks", "task_alt", "admin:leads_leadtask_changelist", REP, guard=True),
+                _changelist("Leads", "person_search", "leads.lead", REP, besides=("admin:leads_board",)),
+                _item("Board", "view_kanban", "admin:leads_board", REP, "leads.view_lead"),
+                _item("My tasks", "task_alt", "admin:leads_leadtask_changelist", REP, "leads.view_leadtask"),
                 _item("Inbox", "forum", "admin:chat_console", REP, "chat.view_conversation"),
                 _changelist("Conversations", "chat", "chat.conversation", REP),
                 _changelist("Companies", "domain", "leads.company", REP),
@@ -160,6 +159,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "items": [
                 _changelist("Websites", "language", "analytics.website", MANAGER),
                 _changelist("Knowledge base", "menu_book", "chat.knowledgearticle", MANAGER),
+                _changelist("Synonyms", "translate", "chat.knowledgesynonym", MANAGER),
                 _changelist("Canned responses", "quickreply", "chat.cannedresponse", MANAGER),
                 _changelist("Business hours", "schedule", "chat.businesshours", MANAGER),
                 _changelist("Users", "group", "auth.user", MANAGER),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -263,15 +263,8 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         and (user.has_perm("leads.view_lead") or user.has_perm("leads.change_lead"))
     )
     context["dash"] = dashboard_for(user=user) if allowed else None
-    # Shortcuts to pages that may not be installed (each is its own feature): shown when they are.
-    for key, name in (
-        ("my_tasks_url", "admin:leads_leadtask_changelist"),
-        ("board_url", "admin:leads_board"),
-    ):
-        try:
-            context[key] = reverse(name)
-        except NoReverseMatch:
-            context[key] = None
+    context["my_tasks_url"] = reverse("admin:leads_leadtask_changelist")
+    context["board_url"] = reverse("admin:leads_board")
     return context
 
 

@@ -129,7 +129,7 @@ class PartnerAdmin(ModelAdmin):
         )
         url = reverse("admin:partners_partner_statement", args=[obj.pk])
         return format_html(
-            '{}: <span style="white-space:nowrap"><a href="{}?month={}&amp;format=csv">CSV</a> · '
+            '<span class="es-links">{}: <a href="{}?month={}&amp;format=csv">CSV</a> · '
             '<a href="{}?month={}&amp;format=pdf">PDF</a></span>',
             f"{month:%b %Y}",
             url,

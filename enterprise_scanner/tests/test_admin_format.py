@@ -37,7 +37,7 @@ def test_money(value, shown) -> None:
     ],
 )
 def test_percent(rate, shown) -> None:
-    assert percent(rate) == shown
+    assert percent(rate) == shown.replace(" ", "\u00a0")
 
 
 def test_truncated_keeps_the_full_text_in_the_tooltip_and_escapes_it() -> None:

@@ -11,14 +11,13 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from enterprise_scanner.admin_navigation import url_exists
 from leads.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-WORKSPACE = ["Home", "Leads", "My tasks", "Inbox", "Conversations", "Companies", "Assessments"]
+WORKSPACE = ["Home", "Leads", "Board", "My tasks", "Inbox", "Conversations", "Companies", "Assessments"]
 TEAM = ["Traffic & funnel", "Duplicates", "Watched targets", "Partners", "Commissions"]
-SETTINGS = ["Websites", "Knowledge base", "API keys"]
+SETTINGS = ["Websites", "Knowledge base", "Synonyms", "API keys"]
 INTERNALS = [
     "Timeline",
     "Alias domains",
@@ -82,12 +81,12 @@ def test_entries_need_the_model_permission_too(client) -> None:
     assert "Leads" not in entries and "Companies" not in entries
 
 
-def test_pages_of_other_features_are_hidden_until_their_url_exists(rep_client) -> None:
-    """The board and My tasks come with their own features: until their URL names resolve the
-    sidebar leaves them out instead of linking to a 404."""
-    entries = sidebar(rep_client)
-    assert ("Board" in entries) == url_exists("admin:leads_board")
-    assert ("My tasks" in entries) == url_exists("admin:leads_leadtask_changelist")
+def test_the_board_not_the_lead_list_is_active_on_the_board(rep_client) -> None:
+    """The board's URL lies under the lead list's; only the Board entry is marked."""
+    html = rep_client.get(reverse("admin:leads_board")).content.decode()
+    nav = html.split('id="nav-sidebar-apps"', 1)[1]
+    marked = re.findall(r'<a href="([^"]+)"[^>]*\bactive\b', nav)
+    assert marked == [reverse("admin:leads_board")]
 
 
 def test_the_current_page_is_marked_active(rep_client) -> None:

@@ -37,14 +37,14 @@ class LeadDisplayMixin:
     def lead_name(self, obj: Lead) -> str:
         if obj.full_name:
             return format_html(
-                '<span class="es-truncate" style="--es-truncate:11rem" title="{}">{}</span><br>'
-                '<span class="quiet es-quiet es-truncate" style="--es-truncate:11rem" title="{}">{}</span>',
+                '<span class="es-truncate" style="--es-truncate:10rem" title="{}">{}</span><br>'
+                '<span class="quiet es-quiet es-truncate" style="--es-truncate:10rem" title="{}">{}</span>',
                 obj.full_name,
                 obj.full_name,
                 obj.email,
                 obj.email,
             )
-        return truncated(obj.email, width="11rem")
+        return truncated(obj.email, width="10rem")
 
     @admin.display(description="Job title", ordering="job_title")
     def job_title_display(self, obj: Lead) -> str:

@@ -45,6 +45,7 @@ from .filters import FollowUpDueFilter, OwnerFilter, ScoreBandFilter
 from .forms import LeadAdminForm
 from .importing import LeadImportAdminMixin
 from .pagination import CappedCountPaginator
+from .presets import lead_presets_for
 
 #: Fields the change form saves through a service (timeline entry, flag copies) instead of save().
 SERVICE_FIELDS = frozenset({"status", "owner", "next_follow_up_at", "company"})
@@ -103,6 +104,7 @@ class LeadAdmin(
         "created_display",
     )
     list_display_links = ("lead_name",)
+    list_before_template = "admin/leads/lead/presets.html"
     list_select_related = ("company", "owner")
     list_filter = (
         "status",
@@ -174,6 +176,13 @@ class LeadAdmin(
 
     def get_export_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
         return lead_queryset_for_user(user=request.user, queryset=super().get_export_queryset(request))
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The list with the saved-filter tabs above it (`presets`)."""
+        extra_context = {**(extra_context or {}), "lead_presets": lead_presets_for(request)}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
         queryset = super().get_queryset(request).select_related("company", "owner")

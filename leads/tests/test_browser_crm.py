@@ -37,7 +37,7 @@ def test_rep_filters_the_queue_opens_a_lead_adds_a_note_and_changes_status(live_
 
     page.goto(f"{live_server.url}/admin/leads/lead/")
     expect(page.get_by_text("cold@company.example")).to_be_visible()
-    page.locator('[x-on\\:click="filterOpen = true"]').click()  # unfold's filter panel
+    page.get_by_role("button", name="Filters").click()  # unfold's filter panel
     page.locator("#changelist-filter").get_by_role("link", name="Hot (80+)").click()
     expect(page).to_have_url(f"{live_server.url}/admin/leads/lead/?score_band=hot")
     expect(page.get_by_text("cold@company.example")).to_have_count(0)
