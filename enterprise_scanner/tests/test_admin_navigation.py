@@ -81,12 +81,14 @@ def test_entries_need_the_model_permission_too(client) -> None:
     assert "Leads" not in entries and "Companies" not in entries
 
 
-def test_the_board_not_the_lead_list_is_active_on_the_board(rep_client) -> None:
-    """The board's URL lies under the lead list's; only the Board entry is marked."""
-    html = rep_client.get(reverse("admin:leads_board")).content.decode()
+@pytest.mark.parametrize("page", ["admin:leads_board", "admin:chat_console"])
+def test_a_page_under_another_list_marks_only_its_own_entry(rep_client, page: str) -> None:
+    """The board's URL lies under the lead list's, the console's under the conversation list's;
+    only the page's own entry is marked."""
+    html = rep_client.get(reverse(page)).content.decode()
     nav = html.split('id="nav-sidebar-apps"', 1)[1]
     marked = re.findall(r'<a href="([^"]+)"[^>]*\bactive\b', nav)
-    assert marked == [reverse("admin:leads_board")]
+    assert marked == [reverse(page)]
 
 
 def test_the_current_page_is_marked_active(rep_client) -> None:
