@@ -139,3 +139,13 @@ def test_consenting_leads_have_a_consent_time():
     assert Lead.objects.filter(consent_marketing=True).count() >= 2
     assert not Lead.objects.filter(consent_marketing=True, consent_marketing_at__isnull=True).exists()
     assert not Lead.objects.filter(scored_at__lt=F("created_at")).exists()
+
+
+def test_the_chat_report_has_the_demo_chats():
+    """The managers' chat report reads daily rollups: the seed computes them for its chats, so the
+    report is not empty on a fresh demo."""
+    from chat.reports import chat_report
+
+    seed()
+    report = chat_report(weeks=4)
+    assert report.total.counts["conversations"] > 0
