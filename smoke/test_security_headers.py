@@ -12,6 +12,9 @@ from .stack import Stack, free_port
 
 PAGES = ("/", "/admin/login/", "/api/docs/")
 GOOD_GRADES = ("A+", "A")
+#: The one deduction we accept, and where: django-unfold's Alpine.js evaluates its `x-` attributes,
+#: so the admin's policy (and only the admin's) allows 'unsafe-eval' (README "Security headers").
+ACCEPTED_LOSSES = {"/admin/login/": {"content-security-policy": ("csp-implemented-with-unsafe-eval", -10)}}
 
 
 @pytest.fixture
@@ -50,12 +53,13 @@ def test_our_pages_grade_a_by_our_own_scanner(
     )
     print(report)
     assert outcome.grade in GOOD_GRADES, report
-    assert not losing, report
+    assert losing == ACCEPTED_LOSSES.get(path, {}), report
     headers = {k.lower(): v for k, v in outcome.results["response_headers"].items()}
     assert "server" not in headers, report  # no `Server: daphne` banner
     csp = headers["content-security-policy"]
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
-    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "unsafe-inline" not in script_src
+    assert ("unsafe-eval" in script_src) == path.startswith("/admin/"), report
 
 
 def test_static_kit_stays_loadable_by_customers_sites(stack: Stack) -> None:
