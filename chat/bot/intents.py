@@ -72,7 +72,10 @@ BUYING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:schedule|book|set\s+up|arrange|organi[sz]e|have|hop\s+on|jump\s+on|get\s+on)\s+"
             r"(?:a\s+|an\s+)?(?:quick\s+|short\s+|brief\s+|sales\s+|video\s+|discovery\s+|intro\s+)?"
-            r"(?:call|meeting|zoom|teams\s+call|conversation)\b|\bmeet\s+(?:with\s+)?(?:you|your\s+team)\b",
+            r"(?:call|meeting|zoom|teams\s+call|conversation)\b|\bmeet\s+(?:with\s+)?(?:you|your\s+team)\b|"
+            # a time asked about: "is tomorrow possible for a meeting?", "free for a quick call"
+            r"\b(?:possible|available|free|time|slot)\s+for\s+(?:a\s+|an\s+)?"
+            r"(?:quick\s+|short\s+|brief\s+|sales\s+|video\s+|intro\s+)?(?:call|meeting)\b",
             re.IGNORECASE,
         ),
     ),

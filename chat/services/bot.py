@@ -105,7 +105,9 @@ def _answer_turn(conversation: Conversation, question: str, reading: Reading, *,
     )
 
 
-@transaction.atomic
+# savepoint=False: inside bot_reply's transaction a savepoint would only add two statements per
+# turn on the one database thread all sockets share (nothing catches an error between the two).
+@transaction.atomic(savepoint=False)
 def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTurn:
     """Handle a visitor message while the bot has the conversation: identify an e-mail address,
     escalate when a trigger fires (Fortune 500 or high score, asks for a person, unhappy),
@@ -145,7 +147,7 @@ def bot_turn_plan(*, conversation_id: uuid.UUID | str, message_id: int) -> BotTu
     return _answer_turn(conversation, question, reading, identified=identified)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def bot_answer_post(
     *, conversation_id: uuid.UUID | str, turn: BotTurn, phrased: str | None = None
 ) -> Message | None:

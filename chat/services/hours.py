@@ -142,3 +142,68 @@ def availability_payload(*, website: object | None) -> dict[str, object]:
         "next_opening": availability.next_opening.isoformat() if availability.next_opening else None,
         "back_at": "" if availability.person_available else back_at_text(availability),
     }
+
+
+#: A meeting slot the bot offers: how long, how far ahead at the earliest, how many.
+SLOT_MINUTES = 30
+SLOT_LEAD = timedelta(hours=1)
+MEETING_SLOTS = 3
+
+
+@dataclass(frozen=True)
+class MeetingOffer:
+    """What the bot can offer a buyer: the next opening-hour slots (aware, local to the
+    schedule's zone, one per day so the choice is a real one) and, while the team is away,
+    when it is back."""
+
+    slots: tuple[datetime, ...]
+    time_zone: str
+    back_at: str
+
+
+def slot_label(slot: datetime) -> str:
+    """ "Tuesday 8 December at 10:00" — weekday first, as people say it."""
+    return f"{slot:%A} {slot.day} {slot:%B} at {slot:%H:%M}"
+
+
+def meeting_offer(website: object | None, at: datetime | None = None) -> MeetingOffer | None:
+    """The next MEETING_SLOTS slots a person can take a call in `website`'s business hours, or
+    None without a schedule (the bot then keeps asking in general words: it cannot know when
+    the team works). Every slot starts inside an opening period, at least SLOT_LEAD from `at`
+    (on the hour), ends before the period closes, and never falls on a holiday."""
+    schedule = _schedule(website)
+    if schedule is None:
+        return None
+    at = at or timezone.now()
+    local = _local(schedule, at)
+    earliest = (local + SLOT_LEAD).replace(second=0, microsecond=0)
+    if earliest.minute:
+        earliest = earliest.replace(minute=0) + timedelta(hours=1)
+    zone = ZoneInfo(schedule.time_zone)
+    holidays = _holidays(schedule)
+    periods = sorted(schedule.periods.all(), key=lambda p: p.opens)
+    length = timedelta(minutes=SLOT_MINUTES)
+    slots: list[datetime] = []
+    for offset in range(LOOKAHEAD_DAYS + 1):
+        day = local.date() + timedelta(days=offset)
+        if day in holidays:
+            continue
+        for period in (p for p in periods if p.weekday == day.weekday()):
+            start = max(datetime.combine(day, period.opens, tzinfo=zone), earliest)
+            if start + length <= datetime.combine(day, period.closes, tzinfo=zone):
+                slots.append(start)
+                break
+        if len(slots) == MEETING_SLOTS:
+            break
+    is_open = schedule_is_open(schedule, at)
+    availability = Availability(
+        is_open=is_open,
+        agents_online=0,
+        next_opening=None if is_open else _schedule_next_opening(schedule, at),
+        time_zone=schedule.time_zone,
+    )
+    return MeetingOffer(
+        slots=tuple(slots),
+        time_zone=schedule.time_zone,
+        back_at="" if is_open else back_at_text(availability, at),
+    )

@@ -90,6 +90,11 @@ CASES: tuple[Case, ...] = (
     Case("Is there a free trial?", "trial", "free-trial", "free security assessment is the trial"),
     Case("Could we run a pilot on a few domains first?", "trial", "free-trial", "pilot"),
     Case("we'd like to do a proof of concept before buying", "trial", "free-trial", "pilot"),
+    # Buying intent naming a time as the bot's business-hour slots do (the bot then offers slots)
+    Case("Does Wednesday at 09:00 work for a demo?", "demo"),
+    Case("Could we have a quick call on Thursday 10 December at 13:00 (Berlin time)?", "meeting"),
+    Case("Is tomorrow afternoon possible for a meeting about a rollout to our 3 subsidiaries?", "meeting"),
+    Case("book me a product demo for monday 9am CET", "demo"),
     # Requests for a person, in everyday words
     Case("Can I talk to a person?", "person"),
     Case("I'd like to speak with somebody from your team", "person"),
