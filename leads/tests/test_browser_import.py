@@ -105,7 +105,7 @@ def test_manager_previews_a_mixed_file_and_imports_the_good_rows(live_server, pa
 
     page.locator("input[type=file]").set_input_files(str(path))
     page.locator("select[name=format]").select_option(label="csv")
-    page.locator("input[type=submit]").first.click()
+    page.get_by_role("button", name="Submit").click()
 
     table = page.locator("table.li-table")
     expect(table).to_contain_text("Unknown status 'sleeping'")
@@ -122,8 +122,8 @@ def test_manager_previews_a_mixed_file_and_imports_the_good_rows(live_server, pa
 
     page.get_by_label("job_title").check()
     page.get_by_role("button", name="Import 3 rows").click()
-    expect(page.locator(".messagelist")).to_contain_text("2 new, 1 updated")
-    expect(page.locator(".messagelist")).to_contain_text("2 row(s) had errors and were not imported")
+    expect(page.get_by_text("2 new, 1 updated")).to_be_visible()
+    expect(page.get_by_text("2 row(s) had errors and were not imported")).to_be_visible()
     page.screenshot(path=str(SHOTS / "import-done-1366.png"))
 
     dana = Lead.objects.get(email="dana@acme-widgets.com")
