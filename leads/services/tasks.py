@@ -122,6 +122,23 @@ def _task_data(task: LeadTask, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _task_changed(
+    *,
+    task: LeadTask,
+    lead: Lead,
+    kind: str,
+    summary: str,
+    actor: AbstractBaseUser | None,
+    actor_label: str,
+) -> None:
+    """What every task change does after saving: one timeline entry, then the lead's next
+    follow-up recomputed (the earliest open task)."""
+    lead_event_record(
+        lead=lead, kind=kind, summary=summary, data=_task_data(task), actor=actor, actor_label=actor_label
+    )
+    lead_sync_next_follow_up(lead=lead)
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -145,15 +162,14 @@ def task_create(
     task = LeadTask.objects.create(
         lead=lead, title=title, kind=kind, due_at=due_at, owner=owner, created_by=_staff(actor)
     )
-    lead_event_record(
+    _task_changed(
+        task=task,
         lead=lead,
         kind=LeadEventKind.TASK_CREATED,
         summary=f"Task “{title}” due {_local(due_at)} for {_owner_label(owner, lead=lead)}",
-        data=_task_data(task),
         actor=actor,
         actor_label=actor_label,
     )
-    lead_sync_next_follow_up(lead=lead)
     return task
 
 
@@ -184,15 +200,14 @@ def task_update(
     if not changes:
         return task
     task.save(update_fields=["title", "due_at", "owner"])
-    lead_event_record(
+    _task_changed(
+        task=task,
         lead=lead,
         kind=LeadEventKind.TASK_UPDATED,
         summary=f"Task “{task.title}” " + ", ".join(changes),
-        data=_task_data(task),
         actor=actor,
         actor_label=actor_label,
     )
-    lead_sync_next_follow_up(lead=lead)
     return task
 
 
@@ -206,15 +221,14 @@ def task_complete(*, task: LeadTask, actor: AbstractBaseUser | None, actor_label
     task.done_by = _staff(actor)
     task.save(update_fields=["done_at", "done_by"])
     overdue = " (was overdue)" if task.due_at < _today_start() else ""
-    lead_event_record(
+    _task_changed(
+        task=task,
         lead=lead,
         kind=LeadEventKind.TASK_COMPLETED,
         summary=f"Completed task “{task.title}”{overdue}",
-        data=_task_data(task),
         actor=actor,
         actor_label=actor_label,
     )
-    lead_sync_next_follow_up(lead=lead)
     return task
 
 
@@ -227,15 +241,14 @@ def task_reopen(*, task: LeadTask, actor: AbstractBaseUser | None, actor_label: 
     task.done_at = None
     task.done_by = None
     task.save(update_fields=["done_at", "done_by"])
-    lead_event_record(
+    _task_changed(
+        task=task,
         lead=lead,
         kind=LeadEventKind.TASK_REOPENED,
         summary=f"Reopened task “{task.title}”, due {_local(task.due_at)}",
-        data=_task_data(task),
         actor=actor,
         actor_label=actor_label,
     )
-    lead_sync_next_follow_up(lead=lead)
     return task
 
 
