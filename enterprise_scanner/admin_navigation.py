@@ -124,7 +124,11 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _item("My tasks", "task_alt", "admin:leads_leadtask_changelist", REP, "leads.view_leadtask"),
                 _item("Inbox", "forum", "admin:chat_console", REP, "chat.view_conversation"),
                 _changelist(
-                    "Conversations", "chat", "chat.conversation", REP, besides=("admin:chat_console",)
+                    "Conversations",
+                    "chat",
+                    "chat.conversation",
+                    REP,
+                    besides=("admin:chat_console", "admin:chat_report"),
                 ),
                 _changelist("Companies", "domain", "leads.company", REP),
                 _changelist("Assessments", "shield", "assessments.securityassessment", REP),

@@ -81,11 +81,18 @@ def test_entries_need_the_model_permission_too(client) -> None:
     assert "Leads" not in entries and "Companies" not in entries
 
 
-@pytest.mark.parametrize("page", ["admin:leads_board", "admin:chat_console"])
-def test_a_page_under_another_list_marks_only_its_own_entry(rep_client, page: str) -> None:
-    """The board's URL lies under the lead list's, the console's under the conversation list's;
-    only the page's own entry is marked."""
-    html = rep_client.get(reverse(page)).content.decode()
+@pytest.mark.parametrize(
+    ("who", "page"),
+    [
+        ("rep_client", "admin:leads_board"),
+        ("rep_client", "admin:chat_console"),
+        ("manager_client", "admin:chat_report"),
+    ],
+)
+def test_a_page_under_another_list_marks_only_its_own_entry(request, who: str, page: str) -> None:
+    """The board's URL lies under the lead list's, the console's and the chat report's under the
+    conversation list's; only the page's own entry is marked."""
+    html = request.getfixturevalue(who).get(reverse(page)).content.decode()
     nav = html.split('id="nav-sidebar-apps"', 1)[1]
     marked = re.findall(r'<a href="([^"]+)"[^>]*\bactive\b', nav)
     assert marked == [reverse(page)]
