@@ -64,6 +64,19 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test gets its own channel layer instance. channels_redis binds its locks and
+    connections to the event loop that first used them, and every async test runs its own loop:
+    a receive cancelled at the end of one test left a lock held on a dead loop, and the next test
+    on PostgreSQL + Redis failed with "Lock ... is bound to a different event loop"."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def private_redis(tmp_path, settings, request):
     """A private redis-server holding this test's cache and channel layer (production connection
