@@ -516,6 +516,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 #: Rows fetched per round trip when exporting.
 IMPORT_EXPORT_CHUNK_SIZE = 2000
 
+# --- Outbound HTTP (webhooks, Slack / Teams alerts): enterprise_scanner/outbound.py -------------
+
+#: Let outbound calls reach loopback/private addresses and plain http. Tests and local
+#: development only (their receivers listen on 127.0.0.1); production refuses both.
+OUTBOUND_ALLOW_PRIVATE_TARGETS: bool = env.bool("OUTBOUND_ALLOW_PRIVATE_TARGETS", default=False)
+#: Seconds to connect and to read a receiver's answer.
+OUTBOUND_TIMEOUT_SECONDS: float = env.float("OUTBOUND_TIMEOUT_SECONDS", default=10.0)
+
 # --- Security assessments (assessments app) ---------------------------------------------------
 
 #: Let the scanner fetch loopback/private addresses and any port. Only the test suite's local
