@@ -185,6 +185,9 @@ class Stack:
             # A short job lease, so a killed worker's job is re-run (and /healthz reports it
             # stuck) within seconds rather than the production minute (smoke/test_jobs.py).
             "TASK_LEASE_SECONDS": "5",
+            # The webhook and chat-tool receivers of these checks listen on loopback over http,
+            # which production refuses (enterprise_scanner/outbound.py); nothing else changes.
+            "OUTBOUND_ALLOW_PRIVATE_TARGETS": "true",
             **(extra_env or {}),
         }
         self.daphne = Process(
