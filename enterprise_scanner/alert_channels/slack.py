@@ -3,7 +3,7 @@
 Slack reads `<…>` in mrkdwn as links and mentions (`<!channel>` pings everyone), so every value
 typed by a person is escaped (& < >, Slack's own rule), and the @channel / @here / @everyone
 words get a word joiner after the @, so a lead named "@channel" cannot ping the channel either.
-Header text is plain_text (never parsed) but is cut to Slack's 150 characters.
+Header text (plain_text, never parsed for mentions) is escaped too and cut to 150 characters.
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ def slack_escape(text: str) -> str:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    # plain_text is not parsed for mentions, but a word joiner costs nothing and keeps clients safe.
-    return {
-        "type": "plain_text",
-        "text": _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), one_line(text, limit)),
-        "emoji": True,
-    }
+    """A plain_text object. Slack does not parse it for mentions, but decodes &amp; &lt; &gt; in
+    it like everywhere, so it is escaped too; cut so that the escaped text fits `limit`."""
+    cut = limit
+    escaped = slack_escape(one_line(text, cut))
+    while len(escaped) > limit:
+        cut -= len(escaped) - limit
+        escaped = slack_escape(one_line(text, cut))
+    return {"type": "plain_text", "text": escaped, "emoji": True}
 
 
 def slack_payload(message: AlertMessage) -> dict[str, Any]:
