@@ -271,3 +271,60 @@ def test_a_private_url_is_refused_when_posting_in_production(settings) -> None:
     assert delivery.error.startswith("Refused:") and delivery.attempts == 1
     channel.refresh_from_db()
     assert channel.failing_since is not None
+
+
+def test_a_watched_site_that_got_worse_posts_to_the_channel_and_emails_the_owner(
+    httpserver: HTTPServer, sales_rep, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    from assessments.models import AssessmentStatus, MonitoredTarget, SecurityAssessment
+    from assessments.monitoring.services import monitor_after_scan
+
+    httpserver.expect_request("/slack").respond_with_data("ok")
+    AlertChannelFactory(webhook_url=httpserver.url_for("/slack"), alert_hot_lead=False)
+    lead = LeadFactory(email="ciso@acme-corp.com", first_name="Ada", last_name="", owner=sales_rep)
+    target = MonitoredTarget.objects.create(
+        host="www.acme-corp.com", target_url="https://www.acme-corp.com/", lead=lead
+    )
+    scans = [
+        SecurityAssessment.objects.create(
+            lead=lead,
+            target_url="https://www.acme-corp.com/",
+            target_host="www.acme-corp.com",
+            status=AssessmentStatus.COMPLETED,
+            grade=grade,
+            completed_at=timezone.now() - timedelta(days=days),
+            monitored_target=target,
+        )
+        for grade, days in (("A", 7), ("D", 0))
+    ]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        monitor_after_scan(assessment=scans[1])
+    assert [m.to for m in mail.outbox if m.subject.startswith("Sales trigger")] == [[sales_rep.email]]
+    [body] = received(httpserver)
+    assert body["text"].startswith("Sales trigger: ") and "www.acme-corp.com got worse" in body["text"]
+    assert "grade A → D" in body["blocks"][1]["text"]["text"]
+    assert AlertDelivery.objects.get().alert_kind == AlertKind.WATCHED_ASSESSMENT
+
+
+def test_a_watched_site_that_did_not_get_worse_posts_nothing(httpserver: HTTPServer) -> None:
+    from assessments.models import AssessmentStatus, MonitoredTarget, SecurityAssessment
+
+    AlertChannelFactory(webhook_url=httpserver.url_for("/slack"))
+    lead = LeadFactory()
+    target = MonitoredTarget.objects.create(
+        host="www.example.com", target_url="https://www.example.com/", lead=lead
+    )
+    for grade, days in (("C", 7), ("B", 0)):
+        current = SecurityAssessment.objects.create(
+            lead=lead,
+            target_url="https://www.example.com/",
+            target_host="www.example.com",
+            status=AssessmentStatus.COMPLETED,
+            grade=grade,
+            completed_at=timezone.now() - timedelta(days=days),
+            monitored_target=target,
+        )
+    assert alert_channels_notify(kind=AlertKind.WATCHED_ASSESSMENT, subject_id=str(current.pk), key="") == []
+    assert received(httpserver) == []
