@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin
-from unfold.decorators import display
+from unfold.decorators import action, display
 
 from enterprise_scanner import admin_theme  # noqa: F401  (re-registers third-party admins on unfold)
 
@@ -49,6 +50,7 @@ class AlertChannelAdmin(ModelAdmin):
         "recent_deliveries",
     )
     actions = ("send_test_message",)
+    actions_submit_line = ("save_and_send_test",)
     fieldsets = (
         (None, {"fields": ("name", "kind", "webhook_url", "is_active")}),
         ("Which alerts", {"fields": ("alert_hot_lead", "alert_chat_escalation", "alert_watched_assessment")}),
@@ -70,6 +72,7 @@ class AlertChannelAdmin(ModelAdmin):
             .annotate(
                 last_delivery_at=Subquery(last.values("created_at")[:1]),
                 last_delivery_status=Subquery(last.values("status")[:1]),
+                last_delivery_error=Subquery(last.values("error")[:1]),
             )
         )
 
@@ -86,11 +89,32 @@ class AlertChannelAdmin(ModelAdmin):
         ]
         return ", ".join(names) or "—"
 
-    @display(description="Health", label={"OK": "success", "Failing": "danger", "Off": "info"})
+    @display(
+        description="Health",
+        label={
+            "OK": "success",
+            "Retrying": "warning",
+            "Failing": "danger",
+            "Off": "info",
+            "Not used yet": "info",
+        },
+    )
     def health(self, obj: AlertChannel) -> str:
+        """Off, Failing (gave up on an alert), Retrying (the last alert failed and waits for its
+        next try), OK, or Not used yet."""
         if not obj.is_active:
             return "Off"
-        return "Failing" if obj.failing_since else "OK"
+        if obj.failing_since:
+            return "Failing"
+        status = getattr(obj, "last_delivery_status", None)
+        if status is None and not hasattr(obj, "last_delivery_status"):
+            last = obj.deliveries.order_by("-created_at", "-pk").values("status", "error").first()
+            status, obj.last_delivery_error = (last["status"], last["error"]) if last else (None, "")
+        if status is None:
+            return "Not used yet"
+        if status == DeliveryStatus.PENDING and getattr(obj, "last_delivery_error", ""):
+            return "Retrying"
+        return "OK"
 
     @admin.display(description="Last alert")
     def last_delivery(self, obj: AlertChannel) -> str:
@@ -136,6 +160,12 @@ class AlertChannelAdmin(ModelAdmin):
         if form.warning:
             self.message_user(request, form.warning, messages.WARNING)
 
+    @action(description="Save and send test message", permissions=["change"])
+    def save_and_send_test(self, request: HttpRequest, obj: AlertChannel) -> None:
+        """A button next to Save (a POST with the form, CSRF-checked): saves, then posts."""
+        result = alert_channel_send_test(channel=obj)
+        self.message_user(request, result.message, messages.SUCCESS if result.ok else messages.ERROR)
+
     @admin.action(description="Send test message", permissions=["change"])
     def send_test_message(self, request: HttpRequest, queryset: QuerySet[AlertChannel]) -> None:
         for channel in queryset[:10]:
@@ -146,16 +176,15 @@ class AlertChannelAdmin(ModelAdmin):
 @admin.register(AlertDelivery)
 class AlertDeliveryAdmin(ModelAdmin):
     list_display = (
-        "created_at",
-        "channel",
+        "when",
+        "channel_name",
         "alert_kind",
         "subject",
         "status_badge",
         "attempts",
-        "status_code",
-        "latency_ms",
-        "next_attempt_at",
-        "error",
+        "answer",
+        "next_try",
+        "short_error",
     )
     list_filter = ("status", "alert_kind", "channel")
     list_select_related = ("channel",)
@@ -180,6 +209,34 @@ class AlertDeliveryAdmin(ModelAdmin):
         "payload",
     )
     readonly_fields = fields
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj: AlertDelivery) -> str:
+        return timezone.localtime(obj.created_at).strftime("%d %b %H:%M")
+
+    @admin.display(description="Channel", ordering="channel__name")
+    def channel_name(self, obj: AlertDelivery) -> str:
+        return obj.channel.name
+
+    @admin.display(description="Answer")
+    def answer(self, obj: AlertDelivery) -> str:
+        if obj.status_code is None:
+            return "—" if obj.latency_ms is None else f"none · {obj.latency_ms} ms"
+        return f"{obj.status_code} · {obj.latency_ms} ms"
+
+    @admin.display(description="Next try", ordering="next_attempt_at")
+    def next_try(self, obj: AlertDelivery) -> str:
+        if obj.next_attempt_at is None:
+            return "—"
+        return timezone.localtime(obj.next_attempt_at).strftime("%d %b %H:%M")
+
+    @admin.display(description="Error")
+    def short_error(self, obj: AlertDelivery) -> str:
+        if not obj.error:
+            return "—"
+        if len(obj.error) <= 70:
+            return obj.error
+        return format_html('<span title="{}">{}…</span>', obj.error, obj.error[:69])
 
     @display(description="About")
     def subject(self, obj: AlertDelivery) -> str:

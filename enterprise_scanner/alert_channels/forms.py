@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from enterprise_scanner.outbound import outbound_url_refusal
 
@@ -45,7 +46,7 @@ class AlertChannelForm(forms.ModelForm):
         required=False,
         max_length=1000,
         strip=True,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=UnfoldAdminTextInputWidget(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text=(
             "Slack: Apps → Incoming Webhooks → “Add New Webhook to Workspace”, copy the "
             "https://hooks.slack.com/services/… URL. Teams: a Workflows “Post to a channel when a webhook "
@@ -74,9 +75,7 @@ class AlertChannelForm(forms.ModelForm):
         self.initial["webhook_url"] = ""
         if self.instance.pk:
             field = self.fields["webhook_url"]
-            field.widget.attrs["placeholder"] = (
-                f"Saved: {self.instance.webhook_hint} — leave empty to keep it"
-            )
+            field.widget.attrs["placeholder"] = "Saved (hidden) — leave empty to keep it"
             field.help_text = (
                 f"Saved: {self.instance.webhook_hint}. Leave empty to keep it; paste a new URL to replace it."
             )

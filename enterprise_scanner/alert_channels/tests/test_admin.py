@@ -190,3 +190,18 @@ def test_the_lists_take_a_fixed_number_of_queries(
         assert manager_client.get(LIST).status_code == 200
     with django_assert_max_num_queries(12):
         assert manager_client.get(DELIVERIES).status_code == 200
+
+
+def test_save_and_send_test_message_from_the_form(
+    manager_client: Client, settings, httpserver: HTTPServer
+) -> None:
+    settings.OUTBOUND_ALLOW_PRIVATE_TARGETS = True
+    httpserver.expect_request("/slack", method="POST").respond_with_data("ok")
+    channel = AlertChannelFactory(name="#sales", webhook_url=httpserver.url_for("/slack"))
+    response = manager_client.post(
+        f"{LIST}{channel.pk}/change/",
+        {**form_data(name="#sales", webhook_url=""), "alert_channels_alertchannel_save_and_send_test": "1"},
+        follow=True,
+    )
+    assert any("“#sales” accepted the test message (200" in m for m in page_messages(response))
+    assert len(httpserver.log) == 1
