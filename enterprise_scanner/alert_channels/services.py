@@ -218,11 +218,13 @@ def alert_delivery_retry(*, delivery: AlertDelivery) -> bool:
 
 
 @transaction.atomic
-def alert_deliveries_retry_due(*, limit: int = 500) -> int:
-    """Queue the posts of waiting deliveries whose retry time has come (for backends that cannot
-    defer a job, and as a safety net when a deferred job was lost). Returns how many."""
+def alert_deliveries_retry_due(*, grace_seconds: int = 0, limit: int = 500) -> int:
+    """Queue the posts of waiting deliveries whose retry time passed more than `grace_seconds`
+    ago: for backends that cannot defer a job, and as the safety net (cron) when a deferred job
+    was lost. A duplicate job is harmless (the row lock and the status check). Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     due = list(
-        AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        AlertDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=cutoff)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )

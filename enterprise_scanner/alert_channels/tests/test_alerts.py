@@ -328,3 +328,29 @@ def test_a_watched_site_that_did_not_get_worse_posts_nothing(httpserver: HTTPSer
         )
     assert alert_channels_notify(kind=AlertKind.WATCHED_ASSESSMENT, subject_id=str(current.pk), key="") == []
     assert received(httpserver) == []
+
+
+def test_the_cron_command_queues_overdue_retries_again(
+    httpserver: HTTPServer, django_capture_on_commit_callbacks
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    httpserver.expect_request("/slack").respond_with_data("ok")
+    channel = AlertChannelFactory(webhook_url=httpserver.url_for("/slack"))
+    delivery = AlertDelivery.objects.create(
+        channel=channel,
+        alert_kind=AlertKind.HOT_LEAD,
+        subject_key="x:1",
+        payload={"text": "hi"},
+        attempts=1,
+        next_attempt_at=timezone.now() - timedelta(minutes=2),
+    )
+    out = StringIO()
+    call_command("retry_alert_deliveries", stdout=out)  # overdue by less than the grace period
+    assert "0 delivery(ies)" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retry_alert_deliveries", "--grace-seconds", "60", stdout=out)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and len(received(httpserver)) == 1
