@@ -26,6 +26,11 @@ class AlertMessage:
     #: Short label of the subject for the delivery log.
     label: str = ""
 
+    @property
+    def needs_badge(self) -> bool:
+        """A Fortune 500 badge of its own, unless a fact (the company) already shows one."""
+        return self.fortune_500 and not any("Fortune 500" in value for _, value in self.facts)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,

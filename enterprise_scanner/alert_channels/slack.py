@@ -47,7 +47,7 @@ def slack_payload(message: AlertMessage) -> dict[str, Any]:
         for label, value in message.facts[:10]
     ]
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(message.title, HEADER_LIMIT)}]
-    if message.fortune_500:
+    if message.needs_badge:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": ":trophy: *Fortune 500*"}]})
     if message.summary:
         blocks.append(

@@ -32,7 +32,7 @@ def teams_payload(message: AlertMessage) -> dict[str, Any]:
             "wrap": True,
         }
     ]
-    if message.fortune_500:
+    if message.needs_badge:
         body.append(
             {
                 "type": "TextBlock",

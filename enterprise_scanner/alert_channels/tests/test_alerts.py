@@ -79,7 +79,8 @@ def test_a_hot_lead_posts_one_slack_message_and_still_sends_the_email(
     assert len(hot_alert_emails()) == 1  # the e-mail path, untouched
     [body] = received(httpserver)
     assert body["text"].startswith("Hot lead: Ada Lovelace at JPMorgan Chase")
-    fields = {f["text"].split("\n")[0]: f["text"].split("\n", 1)[1] for f in body["blocks"][3]["fields"]}
+    [section] = [block for block in body["blocks"] if "fields" in block]
+    fields = {f["text"].split("\n")[0]: f["text"].split("\n", 1)[1] for f in section["fields"]}
     assert fields["*Company*"] == "JPMorgan Chase 🏆 Fortune 500 #11"
     assert fields["*Score*"] == f"{lead.score}/100"
     assert fields["*Owner*"] == "Rita Rep"

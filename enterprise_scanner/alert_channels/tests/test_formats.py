@@ -23,21 +23,41 @@ MESSAGE = AlertMessage(
 )
 
 
+README_EXAMPLE = AlertMessage(
+    kind="hot_lead",
+    title="Hot lead: Ada Lovelace at JPMorgan Chase (score 92)",
+    summary=(
+        "Why this score: +30 Fortune 500 rank 11 (top 100); +20 C-Level job title “Chief Information "
+        "Security Officer”; +10 Works in security, risk or compliance: the buyer; +32 Requested a demo"
+    ),
+    facts=[
+        ("Company", "JPMorgan Chase 🏆 Fortune 500 #11"),
+        ("Score", "92/100"),
+        ("Est. value", "$250,000"),
+        ("Owner", "Dana Reyes"),
+        ("Title", "Chief Information Security Officer"),
+        ("E-mail", "ada@jpmorganchase.com"),
+    ],
+    fortune_500=True,
+    url="https://crm.example.com/admin/leads/lead/0b7e6c1e-3f43-4a51-9a7c-2f1d8e0c5a11/change/",
+)
+
+
 def test_slack_blocks_have_header_fields_button_and_fallback() -> None:
     payload = slack_payload(MESSAGE)
     assert payload["text"] == "Hot lead: Ada Lovelace at Acme (score 92)"
     kinds = [block["type"] for block in payload["blocks"]]
-    assert kinds == ["header", "context", "section", "section", "actions"]
+    assert kinds == ["header", "section", "section", "actions"]  # the company field has the badge
     header = payload["blocks"][0]["text"]
     assert header["type"] == "plain_text" and header["text"] == MESSAGE.title
-    fields = [field["text"] for field in payload["blocks"][3]["fields"]]
+    fields = [field["text"] for field in payload["blocks"][2]["fields"]]
     assert fields == [
         "*Company*\nAcme 🏆 Fortune 500 #11",
         "*Score*\n92/100",
         "*Est. value*\n$120,000",
         "*Owner*\nRita Rep",
     ]
-    [button] = payload["blocks"][4]["elements"]
+    [button] = payload["blocks"][3]["elements"]
     assert button["text"]["text"] == "Open in CRM" and button["url"] == MESSAGE.url
     json.dumps(payload)  # serialisable
 
@@ -78,7 +98,26 @@ def test_teams_adaptive_card_in_the_message_envelope() -> None:
     [facts] = [block for block in card["body"] if block["type"] == "FactSet"]
     assert {"title": "Score", "value": "92/100"} in facts["facts"]
     assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open in CRM", "url": MESSAGE.url}]
-    assert any(block.get("text") == "🏆 Fortune 500" for block in card["body"])
+    assert not any(block.get("text") == "🏆 Fortune 500" for block in card["body"])  # in the FactSet
+
+
+def test_a_fortune_500_flag_without_a_company_fact_gets_its_own_badge() -> None:
+    message = AlertMessage(kind="chat_escalation", title="Fortune 500 visitor", summary="", fortune_500=True)
+    assert slack_payload(message)["blocks"][1]["type"] == "context"
+    body = teams_payload(message)["attachments"][0]["content"]["body"]
+    assert body[1]["text"] == "🏆 Fortune 500"
+
+
+def test_the_readme_example_is_what_slack_receives() -> None:
+    """docs/alerts/*-hot-lead.json (posted with curl in the README) are the real output."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    example = Path(settings.BASE_DIR) / "docs" / "alerts" / "slack-hot-lead.json"
+    assert json.loads(example.read_text()) == slack_payload(README_EXAMPLE)
+    teams = example.with_name("teams-hot-lead.json")
+    assert json.loads(teams.read_text()) == teams_payload(README_EXAMPLE)
 
 
 def test_teams_escapes_markdown_links() -> None:
