@@ -171,6 +171,10 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("Users", "group", "auth.user", MANAGER),
                 _changelist("Groups", "admin_panel_settings", "auth.group", MANAGER),
                 _changelist("API keys", "key", "api.apikey", MANAGER),
+                _changelist(
+                    "Slack & Teams alerts", "notifications_active", "alert_channels.alertchannel", MANAGER
+                ),
+                _changelist("Alert deliveries", "outbox", "alert_channels.alertdelivery", MANAGER),
             ],
         },
         {

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "csp",
     # Ours
     "enterprise_scanner.api",
+    "enterprise_scanner.alert_channels",
     "leads",
     "assessments",
     "chat",

@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from enterprise_scanner.alert_channels.models import AlertKind
+from enterprise_scanner.alert_channels.services import alert_channels_queue
 from enterprise_scanner.jobs.mail import send_once
 from enterprise_scanner.task_queue import enqueue_with_transaction
 from leads.models import Lead, LeadEventKind
@@ -191,6 +193,9 @@ def monitor_after_scan(*, assessment: SecurityAssessment) -> None:
         from ..tasks import assessment_monitor_alert_task
 
         enqueue_with_transaction(assessment_monitor_alert_task, str(assessment.pk))
+        # Slack / Teams: a job of its own that makes the same check, so a receiver that is down
+        # never holds up the e-mail (and a failing e-mail never holds up the channel).
+        alert_channels_queue(kind=AlertKind.WATCHED_ASSESSMENT, subject_id=assessment.pk)
 
 
 # --- The schedule --------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from enterprise_scanner.alert_channels.models import AlertKind
+from enterprise_scanner.alert_channels.services import alert_channels_queue
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from .. import events, selectors
@@ -36,6 +38,8 @@ def alert_on_commit(conversation_id: uuid.UUID, kind: str) -> None:
     """Queue the sales alert in the current transaction (transactional outbox): it runs after
     commit, and a process dying right after the commit cannot lose it."""
     enqueue_with_transaction(conversation_alert_task, str(conversation_id), kind)
+    # Slack / Teams: a job of its own, so a receiver that is down never holds up the e-mail.
+    alert_channels_queue(kind=AlertKind.CHAT_ESCALATION, subject_id=conversation_id, key=kind)
 
 
 def _escalation_notice(*, availability: Availability, has_lead: bool) -> str:

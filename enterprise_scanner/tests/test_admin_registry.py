@@ -39,6 +39,7 @@ from chat.models import (
     MessageSender,
     OpeningPeriod,
 )
+from enterprise_scanner.alert_channels.models import AlertChannel, AlertDelivery, AlertKind
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
@@ -48,7 +49,7 @@ from partners.models import Commission, Partner
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs")
+OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs", "alert_channels")
 
 # Models edited only inside another model's page (an inline of that model's admin).
 INLINE_ONLY: dict[type[Model], type[Model]] = {OpeningPeriod: BusinessHours, Holiday: BusinessHours}
@@ -91,6 +92,8 @@ ADDABLE: dict[type[Model], bool] = {
     ApiKey: False,
     WorkerHeartbeat: False,
     SentEmail: False,
+    AlertChannel: True,
+    AlertDelivery: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -167,6 +170,15 @@ def rows() -> dict[type[Model], Model]:
     sent = SentEmail.objects.create(
         key="example", message_id="<x@example.com>", to="a@example.com", subject="Hi"
     )
+    channel = AlertChannel.objects.create(
+        name="#sales-example", webhook_url="https://hooks.slack.com/services/T0/B0/example"
+    )
+    delivery = AlertDelivery.objects.create(
+        channel=channel,
+        alert_kind=AlertKind.HOT_LEAD,
+        subject_key=f"{lead.pk}:1",
+        subject_label="example lead",
+    )
     return {
         Company: company,
         CompanyDomain: alias,
@@ -200,6 +212,8 @@ def rows() -> dict[type[Model], Model]:
         ApiKey: key,
         WorkerHeartbeat: heartbeat,
         SentEmail: sent,
+        AlertChannel: channel,
+        AlertDelivery: delivery,
     }
 
 

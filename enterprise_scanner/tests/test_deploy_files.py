@@ -41,6 +41,7 @@ def test_the_crontab_schedules_every_recurring_job() -> None:
         "purge_events",
         "clearsessions",
         "prune_db_task_results",
+        "retry_alert_deliveries",
     } <= scheduled
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from analytics.models import Event, EventType
 from assessments.models import RoiCalculation
+from enterprise_scanner.alert_channels.models import AlertKind
+from enterprise_scanner.alert_channels.services import alert_channels_queue
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from ..domains import DomainKind, EmailDomain, classify_email_domain
@@ -168,3 +170,5 @@ def _record_score_change(*, lead: Lead, previous: int, result: ScoreResult, conf
         # the alert queued (an on-commit enqueue would be lost, and a re-run of this job sees
         # no crossing any more).
         enqueue_with_transaction(lead_hot_alert_task, str(lead.pk), scored.pk)
+        # Slack / Teams: a job of its own, so a receiver that is down never holds up the e-mail.
+        alert_channels_queue(kind=AlertKind.HOT_LEAD, subject_id=lead.pk, key=scored.pk)
