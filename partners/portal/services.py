@@ -268,4 +268,5 @@ def deal_register(*, member: PartnerMember, deal: DealRegistration) -> DealOutco
     )
     who = member.user.get_username()
     lead, created = lead_submit(submission=submission, actor_label=f"partner portal: {partner.name} ({who})")
+    lead.refresh_from_db(fields=["partner"])  # referral_apply credited a copy of the row it locked
     return DealOutcome(lead=lead, created=created, attributed=lead.partner_id == partner.pk)
