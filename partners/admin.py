@@ -84,7 +84,10 @@ class PartnerMemberInline(ReadOnlyInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerMember]:
         devices = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
         return (
-            super().get_queryset(request).select_related("user", "invited_by").annotate(has_2fa=Exists(devices))
+            super()
+            .get_queryset(request)
+            .select_related("user", "invited_by")
+            .annotate(has_2fa=Exists(devices))
         )
 
     @admin.display(description="Name")

@@ -198,7 +198,7 @@ class PartnerInvite(models.Model):
 
     @property
     def state(self) -> str:
-        """"accepted", "revoked", "expired" or "open", for the admin and the accept page."""
+        """ "accepted", "revoked", "expired" or "open", for the admin and the accept page."""
         if self.accepted_at:
             return "accepted"
         if self.revoked_at:

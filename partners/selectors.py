@@ -52,7 +52,12 @@ def commission_queryset_for_user(*, user: Any) -> QuerySet[Commission]:
 def portal_member_for_user(*, user: Any) -> PartnerMember | None:
     """The portal membership of a signed-in user, with its partner (one query), or None for
     anyone who may not use the portal: anonymous, staff (never a partner as well) or inactive."""
-    if not getattr(user, "is_authenticated", False) or user.is_staff or user.is_superuser or not user.is_active:
+    if (
+        not getattr(user, "is_authenticated", False)
+        or user.is_staff
+        or user.is_superuser
+        or not user.is_active
+    ):
         return None
     return PartnerMember.objects.select_related("partner").filter(user=user).first()
 

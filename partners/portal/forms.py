@@ -58,13 +58,19 @@ class PortalPasswordResetForm(PasswordResetForm):
         return (
             user
             for user in super().get_users(email)
-            if not user.is_staff and not user.is_superuser and PartnerMember.objects.filter(user=user).exists()
+            if not user.is_staff
+            and not user.is_superuser
+            and PartnerMember.objects.filter(user=user).exists()
         )
 
 
 class AcceptInviteForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Last name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label="First name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -79,7 +85,11 @@ class AcceptInviteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+        if (
+            cleaned.get("password1")
+            and cleaned.get("password2")
+            and cleaned["password1"] != cleaned["password2"]
+        ):
             self.add_error("password2", "The two passwords differ.")
         return cleaned
 
@@ -101,5 +111,7 @@ class DealForm(forms.Form):
     )
     consent = forms.BooleanField(
         label="The contact agreed that Enterprise Scanner may contact them about this deal.",
-        error_messages={"required": "Confirm the contact agreed to be contacted; we cannot register it otherwise."},
+        error_messages={
+            "required": "Confirm the contact agreed to be contacted; we cannot register it otherwise."
+        },
     )

@@ -68,7 +68,10 @@ def invite_create(
         raise ValidationError({"role": "Choose owner or member."})
     if partner.status == PartnerStatus.SUSPENDED:
         raise ValidationError({"email": f"{partner.name} is suspended: activate the partner first."})
-    if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
         raise ValidationError(
             {"email": f"{email} already has an account; they can sign in or reset their password."}
         )

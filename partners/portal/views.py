@@ -52,7 +52,7 @@ PENDING_USER, PENDING_AT, NO_2FA = "portal_pending_user", "portal_pending_at", "
 #: Seconds between the password and the code before the password must be entered again.
 PENDING_SECONDS = 300
 #: The backend a 2FA sign-in is recorded with (the password was checked by the full chain, axes included).
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _login_url(request: HttpRequest) -> str:
@@ -135,12 +135,14 @@ def login_code(request: HttpRequest) -> HttpResponse:
         if device is not None:
             request.session.pop(PENDING_USER, None)
             request.session.pop(PENDING_AT, None)
-            auth_login(request, user, backend=PASSWORD_BACKEND)
+            auth_login(request, user, backend=MODEL_BACKEND)
             otp_login(request, device)
             return redirect(_safe_next(request))
         form.add_error("token", "That code is not right. Enter the 6 digits your app shows now.")
     return render(
-        request, "partners/portal/login_code.html", {"form": form, "next": request.GET.get(REDIRECT_FIELD_NAME, "")}
+        request,
+        "partners/portal/login_code.html",
+        {"form": form, "next": request.GET.get(REDIRECT_FIELD_NAME, "")},
     )
 
 
@@ -207,12 +209,17 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
                     form.add_error(field, errors)
             else:
                 return render(
-                    request, "partners/portal/invite_invalid.html", {"reason": " ".join(exc.messages)}, status=410
+                    request,
+                    "partners/portal/invite_invalid.html",
+                    {"reason": " ".join(exc.messages)},
+                    status=410,
                 )
         else:
-            auth_login(request, member.user, backend=PASSWORD_BACKEND)
+            auth_login(request, member.user, backend=MODEL_BACKEND)
             request.session[NO_2FA] = True
-            messages.success(request, f"Welcome, {member.user.first_name}. Your partner portal account is ready.")
+            messages.success(
+                request, f"Welcome, {member.user.first_name}. Your partner portal account is ready."
+            )
             return redirect("partner-portal:overview")
     return render(request, "partners/portal/invite_accept.html", {"form": form, "invite": invite})
 
@@ -346,7 +353,9 @@ def security(request: HttpRequest) -> HttpResponse:
                 device = services.totp_confirm(user=user, token=form.cleaned_data["token"])
                 otp_login(request, device)
                 request.session.pop(NO_2FA, None)
-                messages.success(request, "Two-factor sign-in is on. You will be asked for a code when you sign in.")
+                messages.success(
+                    request, "Two-factor sign-in is on. You will be asked for a code when you sign in."
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

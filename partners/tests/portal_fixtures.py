@@ -40,7 +40,10 @@ def partner_world(*, name: str, code: str, email: str) -> PartnerWorld:
     open_company = CompanyFactory(name=f"{name} Prospect Corp")
     won_company = CompanyFactory(name=f"{name} Customer Ltd")
     lead = LeadFactory(
-        partner=partner, company=open_company, email=f"cfo@{code.lower()}-prospect.example", phone="+1 555 0100"
+        partner=partner,
+        company=open_company,
+        email=f"cfo@{code.lower()}-prospect.example",
+        phone="+1 555 0100",
     )
     won = LeadFactory(
         partner=partner,
@@ -83,8 +86,6 @@ def partner_world(*, name: str, code: str, email: str) -> PartnerWorld:
 
 def signed_in(client: Client, member: PartnerMember) -> Client:
     """Sign in through the portal's own login page (as a partner would)."""
-    response = client.post(
-        "/partners/login/", {"username": member.user.username, "password": TEST_PASSWORD}
-    )
+    response = client.post("/partners/login/", {"username": member.user.username, "password": TEST_PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return client

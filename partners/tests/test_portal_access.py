@@ -34,7 +34,18 @@ def page_urls(world: PartnerWorld) -> list[str]:
     ]
 
 
-PAGE_NAMES = ["overview", "leads", "lead-open", "lead-won", "commissions", "csv", "pdf", "deal", "security", "qr"]
+PAGE_NAMES = [
+    "overview",
+    "leads",
+    "lead-open",
+    "lead-won",
+    "commissions",
+    "csv",
+    "pdf",
+    "deal",
+    "security",
+    "qr",
+]
 
 
 @pytest.mark.parametrize("index", range(len(PAGE_NAMES)), ids=PAGE_NAMES)
@@ -61,7 +72,9 @@ def test_a_user_without_membership_is_refused(client: Client, world_a) -> None:
 
 def test_staff_cannot_sign_in_on_the_portal(client: Client, world_a) -> None:
     staff = SalesManagerFactory(username="manager")
-    response = client.post(reverse("partner-portal:login"), {"username": "manager", "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("partner-portal:login"), {"username": "manager", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200
     assert "This sign-in is for partner accounts" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -93,7 +106,7 @@ def test_partner_a_never_sees_partner_b_rows(client: Client, world_a, world_b, i
     assert theirs.status_code in (200, 404)
     for response in (own, theirs):
         body = response.content
-        for name in world_b.company_names + (world_b.partner.name, world_b.partner.referral_code):
+        for name in (*world_b.company_names, world_b.partner.name, world_b.partner.referral_code):
             assert name.encode() not in body
 
 

@@ -29,7 +29,10 @@ GOOD_PASSWORD = "Quiet-harbour-lantern-42"
 @pytest.fixture
 def partner(db) -> Partner:
     return Partner.objects.create(
-        name="Acme Security", referral_code="ACME-2026", status=PartnerStatus.ACTIVE, contact_email="ops@acme.example"
+        name="Acme Security",
+        referral_code="ACME-2026",
+        status=PartnerStatus.ACTIVE,
+        contact_email="ops@acme.example",
     )
 
 
@@ -74,7 +77,8 @@ def test_manager_invites_and_the_partner_accepts(client: Client, partner, invite
     page = client.get(link)
     assert page.status_code == 200 and "Acme Security" in page.content.decode()
     response = client.post(
-        link, {"first_name": "Dana", "last_name": "Lee", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+        link,
+        {"first_name": "Dana", "last_name": "Lee", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
     )
     assert response.status_code == 302 and response["Location"] == reverse("partner-portal:overview")
     member = PartnerMember.objects.select_related("user").get()
@@ -124,7 +128,9 @@ def test_a_rep_without_change_permission_cannot_invite(partner, rep_client) -> N
     assert PartnerInvite.objects.count() == 0
 
 
-def test_expired_unknown_and_replaced_links_get_a_clear_page(client: Client, partner, invite_from_admin) -> None:
+def test_expired_unknown_and_replaced_links_get_a_clear_page(
+    client: Client, partner, invite_from_admin
+) -> None:
     link = invite_from_admin(partner, "one@acme.example")
     PartnerInvite.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     response = client.get(link)
@@ -154,7 +160,8 @@ def test_a_weak_password_shows_errors_and_keeps_the_names(client: Client, partne
     assert "This password is too common" in body or "too short" in body
     assert 'value="Dana"' in body and 'value="Lee"' in body
     response = client.post(
-        link, {"first_name": "Dana", "last_name": "Lee", "password1": GOOD_PASSWORD, "password2": "different-42!"}
+        link,
+        {"first_name": "Dana", "last_name": "Lee", "password1": GOOD_PASSWORD, "password2": "different-42!"},
     )
     assert "The two passwords differ" in response.content.decode()
     assert not PartnerMember.objects.exists()
@@ -166,7 +173,10 @@ def test_a_weak_password_shows_errors_and_keeps_the_names(client: Client, partne
 def test_sign_in_out_and_next(client: Client, world_a) -> None:
     response = client.get(reverse("partner-portal:commissions"))
     login_url = response["Location"]
-    response = client.post(login_url, {"username": "pat@acme.example", "password": TEST_PASSWORD, "next": "/partners/commissions/"})
+    response = client.post(
+        login_url,
+        {"username": "pat@acme.example", "password": TEST_PASSWORD, "next": "/partners/commissions/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/partners/commissions/"
     response = client.post(reverse("partner-portal:logout"))
     assert response.status_code == 302
@@ -174,28 +184,40 @@ def test_sign_in_out_and_next(client: Client, world_a) -> None:
 
 
 def test_a_wrong_password_says_so_and_keeps_the_address(client: Client, world_a) -> None:
-    response = client.post(reverse("partner-portal:login"), {"username": "pat@acme.example", "password": "nope"})
+    response = client.post(
+        reverse("partner-portal:login"), {"username": "pat@acme.example", "password": "nope"}
+    )
     body = response.content.decode()
-    assert response.status_code == 200 and "Please enter a correct" in body and 'value="pat@acme.example"' in body
+    assert (
+        response.status_code == 200
+        and "Please enter a correct" in body
+        and 'value="pat@acme.example"' in body
+    )
 
 
 def test_django_axes_locks_the_portal_sign_in_too(client: Client, world_a, settings) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("partner-portal:login"), {"username": "pat@acme.example", "password": "wrong"})
-    response = client.post(reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
 def test_a_suspended_partner_cannot_sign_in(client: Client, world_a) -> None:
     Partner.objects.filter(pk=world_a.partner.pk).update(status=PartnerStatus.SUSPENDED)
-    response = client.post(reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD}
+    )
     assert "suspended" in response.content.decode() and "_auth_user_id" not in client.session
 
 
 def test_password_reset_by_email(client: Client, world_a) -> None:
     response = client.post(reverse("partner-portal:password-reset"), {"email": "PAT@acme.example"})
-    assert response.status_code == 302 and response["Location"] == reverse("partner-portal:password-reset-done")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "partner-portal:password-reset-done"
+    )
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     match = re.search(r"https?://[^/\s]+(/partners/password-reset/[^\s]+/[^\s]+/)", body)
@@ -234,7 +256,10 @@ def test_enable_2fa_then_sign_in_asks_for_the_code(client: Client, world_a) -> N
     assert "Off." in page.content.decode()
     assert client.get(reverse("partner-portal:security-qr"))["Content-Type"] == "image/svg+xml"
     device = TOTPDevice.objects.get(user=world_a.member.user)
-    response = client.post(reverse("partner-portal:security"), {"token": "000000" if current_code(device) != "000000" else "111111"})
+    response = client.post(
+        reverse("partner-portal:security"),
+        {"token": "000000" if current_code(device) != "000000" else "111111"},
+    )
     assert "That code is not right" in response.content.decode()
     device.refresh_from_db()
     device.throttling_failure_count, device.throttling_failure_timestamp = 0, None
@@ -247,8 +272,12 @@ def test_enable_2fa_then_sign_in_asks_for_the_code(client: Client, world_a) -> N
 
     # A fresh sign-in: the password alone is not enough.
     other = Client()
-    response = other.post(reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD})
-    assert response.status_code == 302 and response["Location"].startswith(reverse("partner-portal:login-code"))
+    response = other.post(
+        reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("partner-portal:login-code")
+    )
     assert "_auth_user_id" not in other.session
     assert other.get(reverse("partner-portal:overview")).status_code == 302
     response = other.post(response["Location"], {"token": "12345x"})

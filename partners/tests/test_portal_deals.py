@@ -37,7 +37,7 @@ def test_registering_a_deal_creates_an_attributed_lead(client: Client, world_a) 
     assert lead.partner == world_a.partner and lead.source == LeadSource.PARTNER
     assert lead.company_name == "Northwind Traders" and lead.message.startswith("Wants a pilot")
     submitted = lead.events.get(kind=LeadEventKind.SUBMITTED)
-    assert "partner portal: Acme Security (pat@acme.example)" == submitted.actor_label
+    assert submitted.actor_label == "partner portal: Acme Security (pat@acme.example)"
     assert lead.events.filter(kind=LeadEventKind.REFERRED, summary="Referred by Acme Security").exists()
 
     done = client.get(response["Location"]).content.decode()
@@ -63,12 +63,16 @@ def test_bad_input_shows_errors_per_field_and_keeps_everything(client: Client, w
 def test_a_contact_another_partner_referred_first_stays_theirs(client: Client, world_a, world_b) -> None:
     signed_in(client, world_a.member)
     known = world_b.lead
-    response = client.post(reverse("partner-portal:deal"), {**DEAL, "email": known.email.upper()}, follow=True)
+    response = client.post(
+        reverse("partner-portal:deal"), {**DEAL, "email": known.email.upper()}, follow=True
+    )
     body = response.content.decode()
     assert "not credited to you automatically" in body and world_b.partner.name not in body
     known.refresh_from_db()
     assert known.partner == world_b.partner
-    assert known.events.filter(kind=LeadEventKind.SUBMITTED, data__message__startswith="Wants a pilot").exists()
+    assert known.events.filter(
+        kind=LeadEventKind.SUBMITTED, data__message__startswith="Wants a pilot"
+    ).exists()
     assert known.events.filter(data__ignored_partner=world_a.partner.pk).exists()
     assert Lead.objects.filter(email__iexact=known.email).count() == 1
 
@@ -112,7 +116,9 @@ def test_statements_are_the_partners_own(client: Client, world_a, world_b) -> No
     response = client.get(reverse("partner-portal:statement", args=[month, "pdf"]))
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "Acme Security" in text and world_b.partner.name not in text and world_b.company_names[1] not in text
+    assert (
+        "Acme Security" in text and world_b.partner.name not in text and world_b.company_names[1] not in text
+    )
 
 
 @pytest.mark.parametrize("path", ["2026-13.csv", "2026-00.pdf", "2026-01.xls", "26-01.csv"])
