@@ -269,7 +269,7 @@ def commissions(request: HttpRequest) -> HttpResponse:
     partner = request.member.partner
     page = _page(request, partner_commissions(partner=partner))
     for commission in page.object_list:
-        commission.rate_percent = f"{commission.rate * 100:g}"
+        commission.rate_percent = f"{(commission.rate * 100).normalize():f}"
     return render(
         request,
         "partners/portal/commissions.html",
