@@ -85,6 +85,7 @@ def invite_create(
         role=role,
         invited_by=invited_by,
         expires_at=now + timedelta(days=settings.PARTNER_INVITE_DAYS),
+        created_at=now,
     )
     from ..tasks import partner_invite_send_task  # the tasks module imports this one
 

@@ -343,6 +343,7 @@ def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     enabled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     form = OtpTokenForm(request.POST or None)
+    form.fields["token"].widget.attrs.pop("autofocus", None)  # the page explains first
     if request.method == "POST" and form.is_valid():
         try:
             if enabled:

@@ -152,3 +152,42 @@ def test_a_partner_accepts_an_invite_and_walks_the_portal(live_server, page: Pag
     shot(page, "portal-login-390")
 
     assert csp_violations == []
+
+
+def test_a_manager_invites_a_partner_from_the_admin(live_server, page: Page) -> None:
+    from django.core import mail
+
+    from leads.tests.factories import SalesManagerFactory
+    from partners.models import Partner, PartnerStatus
+
+    base = live_server.url
+    SalesManagerFactory(username="maria", first_name="Maria")
+    partner = Partner.objects.create(
+        name="Acme Security",
+        referral_code="ACME-2026",
+        status=PartnerStatus.ACTIVE,
+        contact_email="ops@acme.example",
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{base}/admin/partners/partner/{partner.pk}/change/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Invite to portal").click()
+    expect(page.get_by_label("E-mail address")).to_have_value("ops@acme.example")
+    page.get_by_label("E-mail address").fill("not an address")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    shot(page, "admin-partner-invite-1366")
+    page.get_by_label("E-mail address").fill("dana@acme.example")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(
+        page.get_by_text("Invitation to dana@acme.example queued; the link works for 7 days")
+    ).to_be_visible()
+    invited = page.locator("td", has_text="dana@acme.example").last
+    invited.scroll_into_view_if_needed()
+    expect(invited).to_be_visible()
+    shot(page, "admin-partner-portal-inlines-1366")
+    invite = PartnerInvite.objects.get()
+    assert invite.sent_at is not None and invite.invited_by.username == "maria"
+    assert [m.to for m in mail.outbox] == [["dana@acme.example"]]
