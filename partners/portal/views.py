@@ -55,8 +55,8 @@ PENDING_SECONDS = 300
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _login_url(request: HttpRequest) -> str:
-    return reverse("partner-portal:login") + "?" + urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+def _to_login(request: HttpRequest) -> HttpResponse:
+    return auth_views.redirect_to_login(request.get_full_path(), reverse("partner-portal:login"))
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -66,12 +66,12 @@ def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect(_login_url(request))
+            return _to_login(request)
         member = portal_member_for_user(user=request.user)
         if member is None:
             return render(request, "partners/portal/forbidden.html", status=403)
         if not (request.user.is_verified() or request.session.get(NO_2FA)):
-            return redirect(_login_url(request))
+            return _to_login(request)
         request.member = member  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

@@ -64,6 +64,11 @@ def test_staff_are_refused_even_when_signed_in_to_the_admin(client: Client, worl
     assert b"not a partner portal account" in response.content
 
 
+def test_the_sign_in_redirect_keeps_the_page_asked_for(client: Client) -> None:
+    response = client.get("/partners/")
+    assert response["Location"] == "/partners/login/?next=/partners/"
+
+
 def test_a_user_without_membership_is_refused(client: Client, world_a) -> None:
     client.force_login(UserFactory(username="someone", is_staff=False))
     response = client.get(reverse("partner-portal:overview"))
