@@ -115,3 +115,7 @@ class DealForm(forms.Form):
             "required": "Confirm the contact agreed to be contacted; we cannot register it otherwise."
         },
     )
+
+
+class ColleagueInviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's e-mail", max_length=254)

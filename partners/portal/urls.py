@@ -14,6 +14,7 @@ urlpatterns = [
     re_path(r"^statements/(?P<month>\d{4}-\d{2})\.(?P<kind>csv|pdf)$", views.statement, name="statement"),
     path("deals/new/", views.deal_register, name="deal"),
     path("deals/registered/", views.deal_done, name="deal-done"),
+    path("team/", views.team, name="team"),
     path("security/", views.security, name="security"),
     path("security/qr.svg", views.security_qr, name="security-qr"),
     path("login/", views.PortalLoginView.as_view(), name="login"),

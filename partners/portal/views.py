@@ -32,18 +32,26 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..models import CommissionStatus
+from ..models import CommissionStatus, MemberRole, PartnerInvite
 from ..selectors import (
     partner_commission_totals,
     partner_commissions,
     partner_lead_totals,
+    partner_members,
     partner_portal_leads,
     partner_statement_months,
     portal_member_for_user,
 )
 from ..statements import statement_csv, statement_for, statement_pdf
 from . import services
-from .forms import AcceptInviteForm, DealForm, OtpTokenForm, PortalLoginForm, PortalPasswordResetForm
+from .forms import (
+    AcceptInviteForm,
+    ColleagueInviteForm,
+    DealForm,
+    OtpTokenForm,
+    PortalLoginForm,
+    PortalPasswordResetForm,
+)
 from .selectors import partner_click_counts
 
 PAGE_SIZE = 25
@@ -332,6 +340,51 @@ def deal_done(request: HttpRequest) -> HttpResponse:
     if not outcome:
         return redirect("partner-portal:deal")
     return render(request, "partners/portal/deal_done.html", _context(request, "deal", outcome=outcome))
+
+
+# --- Team: owners invite colleagues ----------------------------------------------------------
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest) -> HttpResponse:
+    """The partner's portal accounts and open invitations; an owner may invite a colleague
+    (as a member: only Enterprise Scanner makes owners)."""
+    member = request.member
+    is_owner = member.role == MemberRole.OWNER
+    form = ColleagueInviteForm(request.POST or None)
+    if request.method == "POST":
+        if not is_owner:
+            return render(request, "partners/portal/forbidden.html", status=403)
+        if form.is_valid():
+            try:
+                invite = services.invite_create(
+                    partner=member.partner, email=form.cleaned_data["email"], invited_by=request.user
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Invitation sent to {invite.email}.")
+                return redirect("partner-portal:team")
+    invites = PartnerInvite.objects.filter(
+        partner=member.partner,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")
+    return render(
+        request,
+        "partners/portal/team.html",
+        _context(
+            request,
+            "team",
+            members=partner_members(partner=member.partner),
+            invites=invites,
+            form=form,
+            is_owner=is_owner,
+        ),
+    )
 
 
 # --- Security: two-factor sign-in -------------------------------------------------------------

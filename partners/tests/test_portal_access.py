@@ -29,6 +29,7 @@ def page_urls(world: PartnerWorld) -> list[str]:
         reverse("partner-portal:statement", args=[month, "csv"]),
         reverse("partner-portal:statement", args=[month, "pdf"]),
         reverse("partner-portal:deal"),
+        reverse("partner-portal:team"),
         reverse("partner-portal:security"),
         reverse("partner-portal:security-qr"),
     ]
@@ -155,7 +156,7 @@ def test_a_longer_code_starting_with_the_same_letters_is_not_counted(client: Cli
 
 
 # Queries: session, user, membership+partner, then the page's own (fixed whatever the row count).
-MAX_QUERIES = {"overview": 7, "leads": 6, "commissions": 7, "deal": 4, "security": 6}
+MAX_QUERIES = {"overview": 7, "leads": 6, "commissions": 7, "deal": 4, "team": 6, "security": 6}
 
 
 @pytest.mark.parametrize("rows", [1, 30])

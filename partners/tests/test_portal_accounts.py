@@ -301,3 +301,28 @@ def test_a_session_that_skipped_the_code_step_is_sent_back(client: Client, world
     client.force_login(world_a.member.user)  # signed in without the portal's code step
     response = client.get(reverse("partner-portal:overview"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("partner-portal:login"))
+
+
+def test_an_owner_invites_a_colleague_from_the_portal(
+    client: Client, world_a, world_b, django_capture_on_commit_callbacks
+) -> None:
+    signed_in(client, world_a.member)
+    response = client.post(reverse("partner-portal:team"), {"email": "bad"})
+    assert "Enter a valid email address" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partner-portal:team"), {"email": "sam@acme.example"})
+    assert response.status_code == 302
+    invite = PartnerInvite.objects.get()
+    assert invite.partner == world_a.partner and invite.role == MemberRole.MEMBER
+    assert invite.invited_by == world_a.member.user
+    assert mail.outbox[-1].to == ["sam@acme.example"] and "Pat Partner invited you" in mail.outbox[-1].body
+    page = client.get(reverse("partner-portal:team")).content.decode()
+    assert "sam@acme.example" in page and "kim@bolt.example" not in page
+
+
+def test_a_member_cannot_invite(client: Client, world_a) -> None:
+    PartnerMember.objects.filter(pk=world_a.member.pk).update(role=MemberRole.MEMBER)
+    signed_in(client, world_a.member)
+    assert "ask an owner" in client.get(reverse("partner-portal:team")).content.decode()
+    assert client.post(reverse("partner-portal:team"), {"email": "sam@acme.example"}).status_code == 403
+    assert not PartnerInvite.objects.exists()

@@ -129,6 +129,13 @@ def test_a_partner_accepts_an_invite_and_walks_the_portal(live_server, page: Pag
     assert lead.partner_id == world.partner.pk and lead.source == LeadSource.PARTNER
     shot(page, "portal-deal-done-1366")
 
+    page.get_by_role("navigation", name="Partner portal").get_by_role("link", name="Team").click()
+    expect(page.get_by_role("cell", name="dana@acme.example")).to_be_visible()
+    page.get_by_label("Colleague's e-mail").fill("sam@acme.example")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Invitation sent to sam@acme.example.")).to_be_visible()
+    shot(page, "portal-team-1366")
+
     page.get_by_role("navigation", name="Partner portal").get_by_role("link", name="Security").click()
     expect(page.get_by_role("img", name="QR code to add Enterprise Scanner partners")).to_be_visible()
     expect(page.locator("img.qr")).to_have_js_property("complete", True)
@@ -142,11 +149,11 @@ def test_a_partner_accepts_an_invite_and_walks_the_portal(live_server, page: Pag
         ("/partners/leads/", "leads"),
         ("/partners/commissions/", "commissions"),
         ("/partners/deals/new/", "deal"),
+        ("/partners/team/", "team"),
     ):
         page.goto(base + path)
         shot(page, f"portal-{name}-390")
         no_sideways_scroll(page)
-    expect(page.get_by_label("Company")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     no_sideways_scroll(page)
     shot(page, "portal-login-390")
