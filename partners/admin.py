@@ -33,11 +33,6 @@ from enterprise_scanner.untrusted_json import UntrustedJSONFormField
 from . import services
 from .models import Commission, MemberRole, Partner, PartnerInvite, PartnerMember
 from .portal import services as portal_services
-
-# Partners manage their own authenticator in the portal (Security); the library's admin would
-# show every device's secret settings and is not needed by sales.
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
 from .selectors import commission_queryset_for_user
 from .statements import (
     last_complete_month,
@@ -46,6 +41,25 @@ from .statements import (
     statement_for,
     statement_pdf,
 )
+
+# Partners manage their own authenticator in the portal (Security). The library's own admin shows
+# and edits each device's secret settings; here a superuser only sees the devices and can delete
+# one, for a partner who lost the phone (the next sign-in then needs the password only).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 class PartnerForm(forms.ModelForm):

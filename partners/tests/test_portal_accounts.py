@@ -326,3 +326,19 @@ def test_a_member_cannot_invite(client: Client, world_a) -> None:
     assert "ask an owner" in client.get(reverse("partner-portal:team")).content.decode()
     assert client.post(reverse("partner-portal:team"), {"email": "sam@acme.example"}).status_code == 403
     assert not PartnerInvite.objects.exists()
+
+
+def test_a_superuser_switches_off_2fa_for_a_partner_who_lost_the_phone(admin_client, world_a) -> None:
+    device = TOTPDevice.objects.create(user=world_a.member.user, name="App", confirmed=True)
+    listed = admin_client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert "pat@acme.example" in listed and device.key not in listed
+    assert admin_client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    response = admin_client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302 and not TOTPDevice.objects.exists()
+    client = Client()
+    response = client.post(
+        reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD}
+    )
+    assert response["Location"] == reverse("partner-portal:overview")
