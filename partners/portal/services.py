@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 User = get_user_model()
 
+#: Open invitations one partner may have at once, so a partner account cannot be used to send
+#: our e-mail to any number of addresses.
+MAX_OPEN_INVITES = 20
+
 
 def token_hash(token: str) -> str:
     """What is stored of an invitation token (the token has 256 random bits: no salt needed)."""
@@ -79,6 +83,15 @@ def invite_create(
     PartnerInvite.objects.filter(
         partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
+    open_invites = PartnerInvite.objects.filter(
+        partner=partner, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).count()
+    if open_invites >= MAX_OPEN_INVITES:
+        raise ValidationError(
+            {
+                "email": f"{partner.name} has {open_invites} open invitations; wait until some are accepted or expire."
+            }
+        )
     invite = PartnerInvite.objects.create(
         partner=partner,
         email=email,

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -342,3 +343,12 @@ def test_a_superuser_switches_off_2fa_for_a_partner_who_lost_the_phone(admin_cli
         reverse("partner-portal:login"), {"username": "pat@acme.example", "password": TEST_PASSWORD}
     )
     assert response["Location"] == reverse("partner-portal:overview")
+
+
+def test_a_partner_has_at_most_20_open_invitations(partner) -> None:
+    for i in range(services.MAX_OPEN_INVITES):
+        services.invite_create(partner=partner, email=f"p{i}@acme.example", invited_by=None)
+    with pytest.raises(ValidationError, match="20 open invitations"):
+        services.invite_create(partner=partner, email="one-more@acme.example", invited_by=None)
+    # Re-inviting an address replaces its link, so it stays possible at the limit.
+    services.invite_create(partner=partner, email="p0@acme.example", invited_by=None)
