@@ -100,7 +100,7 @@ class PartnerMemberInline(ReadOnlyInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("user", "invited_by")
+            .select_related("user", "partner", "invited_by")
             .annotate(has_2fa=Exists(devices))
         )
 
@@ -123,7 +123,7 @@ class PartnerInviteInline(ReadOnlyInline):
     verbose_name_plural = "Portal invitations"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerInvite]:
-        return super().get_queryset(request).select_related("invited_by")
+        return super().get_queryset(request).select_related("partner", "invited_by")
 
     @admin.display(description="State")
     def state_display(self, obj: PartnerInvite) -> str:

@@ -352,3 +352,23 @@ def test_a_partner_has_at_most_20_open_invitations(partner) -> None:
         services.invite_create(partner=partner, email="one-more@acme.example", invited_by=None)
     # Re-inviting an address replaces its link, so it stays possible at the limit.
     services.invite_create(partner=partner, email="p0@acme.example", invited_by=None)
+
+
+def test_the_partner_page_query_count_does_not_grow_with_members_and_invites(partner) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.tests.portal_fixtures import partner_user
+
+    client = Client()
+    client.force_login(SalesManagerFactory(username="manager"))
+    url = reverse("admin:partners_partner_change", args=[partner.pk])
+    counts = []
+    for batch in range(2):
+        for i in range(4):
+            services.invite_create(partner=partner, email=f"b{batch}-{i}@acme.example", invited_by=None)
+            partner_user(partner=partner, email=f"m{batch}-{i}@acme.example")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
