@@ -209,6 +209,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("Access attempts", "lock_clock", "axes.accessattempt", SUPERUSER),
                 _changelist("Access failures", "lock", "axes.accessfailurelog", SUPERUSER),
                 _changelist("Access log", "login", "axes.accesslog", SUPERUSER),
+                _changelist("Partner 2FA devices", "phonelink_lock", "otp_totp.totpdevice", SUPERUSER),
             ],
         },
     ]

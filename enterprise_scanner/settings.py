@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "enterprise_scanner.jobs",
     "django_tasks_db",
     "csp",
+    # Optional two-factor sign-in (TOTP) for the partner portal.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ours
     "enterprise_scanner.api",
     "enterprise_scanner.alert_channels",
@@ -129,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the partner portal's 2FA step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -297,6 +302,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 #: The one client-IP rule (NUM_PROXIES), so a forged X-Forwarded-For cannot lock out someone else.
 AXES_CLIENT_IP_CALLABLE = "enterprise_scanner.client_ip.client_ip"
+
+# Partner portal (partners/portal): invitations are valid this long; the TOTP devices partners
+# enrol are named after the site in authenticator apps; their secrets are hidden in the admin.
+PARTNER_INVITE_DAYS: int = env.int("PARTNER_INVITE_DAYS", default=7)
+OTP_TOTP_ISSUER = "Enterprise Scanner partners"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation ---------------------------------------------------------------------
 

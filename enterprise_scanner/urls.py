@@ -25,6 +25,7 @@ urlpatterns = [
     path("", demo_page, name="demo"),
     path("help/", help_index, name="help-index"),
     path("help/<slug:slug>/", help_article, name="help-article"),
+    path("partners/", include("partners.portal.urls")),
     path("healthz", healthz, name="healthz"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     # The pipeline board lives under the lead admin (admin:leads_board); this short address is

@@ -103,6 +103,7 @@ class LeadSource(models.TextChoices):
     CHAT = "chat", "Live chat"
     IMPORT = "import", "Import"
     MANUAL = "manual", "Entered by staff"
+    PARTNER = "partner", "Partner deal registration"
 
 
 class LeadStatus(models.TextChoices):

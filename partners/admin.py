@@ -14,19 +14,25 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
+from unfold.widgets import UnfoldAdminEmailInputWidget, UnfoldAdminSelectWidget
 
 from enterprise_scanner.admin_format import money, percent, truncated
+from enterprise_scanner.readonly_admin import ReadOnlyInline
 from enterprise_scanner.untrusted_json import UntrustedJSONFormField
 
 from . import services
-from .models import Commission, Partner
+from .models import Commission, MemberRole, Partner, PartnerInvite, PartnerMember
+from .portal import services as portal_services
 from .selectors import commission_queryset_for_user
 from .statements import (
     last_complete_month,
@@ -35,6 +41,25 @@ from .statements import (
     statement_for,
     statement_pdf,
 )
+
+# Partners manage their own authenticator in the portal (Security). The library's own admin shows
+# and edits each device's secret settings; here a superuser only sees the devices and can delete
+# one, for a partner who lost the phone (the next sign-in then needs the password only).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 class PartnerForm(forms.ModelForm):
@@ -61,9 +86,65 @@ class PartnerForm(forms.ModelForm):
         return (self.cleaned_data.get("referral_code") or "").strip().upper()
 
 
+class PartnerMemberInline(ReadOnlyInline):
+    """The partner's portal accounts (created by accepting an invitation)."""
+
+    model = PartnerMember
+    fields = ("user", "full_name", "role", "two_factor", "invited_by", "created_at")
+    readonly_fields = fields
+    verbose_name = "portal account"
+    verbose_name_plural = "Portal accounts"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerMember]:
+        devices = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "partner", "invited_by")
+            .annotate(has_2fa=Exists(devices))
+        )
+
+    @admin.display(description="Name")
+    def full_name(self, obj: PartnerMember) -> str:
+        return obj.user.get_full_name() or "—"
+
+    @admin.display(description="2FA", boolean=True)
+    def two_factor(self, obj: PartnerMember) -> bool:
+        return bool(getattr(obj, "has_2fa", False))
+
+
+class PartnerInviteInline(ReadOnlyInline):
+    """Invitations sent (the newest first); "Invite to portal" above sends a new one."""
+
+    model = PartnerInvite
+    fields = ("email", "role", "state_display", "sent_at", "expires_at", "accepted_at", "invited_by")
+    readonly_fields = fields
+    verbose_name = "portal invitation"
+    verbose_name_plural = "Portal invitations"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PartnerInvite]:
+        return super().get_queryset(request).select_related("partner", "invited_by")
+
+    @admin.display(description="State")
+    def state_display(self, obj: PartnerInvite) -> str:
+        return obj.state.capitalize()
+
+
+class PortalInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", widget=UnfoldAdminEmailInputWidget)
+    role = forms.ChoiceField(
+        choices=MemberRole.choices,
+        initial=MemberRole.MEMBER,
+        widget=UnfoldAdminSelectWidget,
+        help_text="Owners are the partner's main contacts; both see the same pages.",
+    )
+
+
 @admin.register(Partner)
 class PartnerAdmin(ModelAdmin):
     form = PartnerForm
+    inlines = (PartnerMemberInline, PartnerInviteInline)
+    actions_detail = ("invite_to_portal",)
     list_display = (
         "name",
         "partner_type",
@@ -137,6 +218,40 @@ class PartnerAdmin(ModelAdmin):
             url,
             f"{month:%Y-%m}",
         )
+
+    @action(description="Invite to portal", url_path="invite-to-portal", permissions=["change"], icon="mail")
+    def invite_to_portal(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Ask for an e-mail address and invite it to this partner's portal (the e-mail goes out
+        from a job after the invitation is committed)."""
+        partner = get_object_or_404(Partner, pk=object_id)
+        form = PortalInviteForm(request.POST or None, initial={"email": partner.contact_email})
+        if request.method == "POST" and form.is_valid():
+            try:
+                invite = portal_services.invite_create(
+                    partner=partner,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                self.message_user(
+                    request,
+                    f"Invitation to {invite.email} queued; the link works for "
+                    f"{(invite.expires_at - invite.created_at).days} days.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:partners_partner_change", args=[partner.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Invite to the partner portal: {partner.name}",
+            "partner": partner,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/partners/partner/invite.html", context)
 
     def get_urls(self) -> list[Any]:
         return [

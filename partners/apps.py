@@ -8,7 +8,9 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import Commission, Partner
+        from .models import Commission, Partner, PartnerInvite, PartnerMember
 
         auditlog.register(Partner)
         auditlog.register(Commission)
+        auditlog.register(PartnerMember)
+        auditlog.register(PartnerInvite, exclude_fields=["token_hash"])

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 
@@ -127,3 +127,82 @@ class Commission(models.Model):
         if self.lead is None:
             return ERASED_LABEL
         return self.lead.company.name if self.lead.company else self.lead.company_name
+
+
+# --- Partner portal accounts ------------------------------------------------------------------
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MEMBER = "member", "Member"
+
+
+class PartnerMember(models.Model):
+    """A person who signs in to the partner portal for one partner.
+
+    An ordinary, non-staff Django user: the portal refuses staff accounts and the admin refuses
+    these (is_staff is False), so one login can never be both a partner and a sales rep."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_member"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["partner", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.partner})"
+
+
+class PartnerInvite(models.Model):
+    """An e-mailed invitation to the partner portal.
+
+    Only a SHA-256 of the link's token is stored, and only once the e-mail job made the token
+    (`partners.portal.services.invite_send`): the token itself is never written anywhere, not even
+    into the job's arguments, so the database alone cannot be used to accept an invitation."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["partner", "-created_at"], name="partnerinvite_partner_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="partnerinvite_not_accepted_and_revoked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="partnerinvite_email_lower"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.partner}"
+
+    @property
+    def state(self) -> str:
+        """ "accepted", "revoked", "expired" or "open", for the admin and the accept page."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

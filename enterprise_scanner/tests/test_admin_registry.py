@@ -45,14 +45,19 @@ from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
 from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadTask
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
-from partners.models import Commission, Partner
+from partners.models import Commission, Partner, PartnerInvite, PartnerMember
 
 pytestmark = pytest.mark.django_db
 
 OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs", "alert_channels")
 
 # Models edited only inside another model's page (an inline of that model's admin).
-INLINE_ONLY: dict[type[Model], type[Model]] = {OpeningPeriod: BusinessHours, Holiday: BusinessHours}
+INLINE_ONLY: dict[type[Model], type[Model]] = {
+    OpeningPeriod: BusinessHours,
+    Holiday: BusinessHours,
+    PartnerMember: Partner,
+    PartnerInvite: Partner,
+}
 
 # Lists that open on the user's own rows (My tasks) are asked for everyone's here.
 CHANGELIST_QUERY: dict[type[Model], str] = {LeadTask: "?scope=all"}

@@ -237,6 +237,7 @@ SUBMISSION_SUMMARIES: dict[str, str] = {
     LeadSource.CHAT: "Left their details in the live chat",
     LeadSource.IMPORT: "Arrived in an import",
     LeadSource.MANUAL: "Entered by staff",
+    LeadSource.PARTNER: "Registered as a deal by a partner",
 }
 
 
