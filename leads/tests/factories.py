@@ -29,6 +29,9 @@ def sales_groups(names: list[str]) -> list[Group]:
         )
         importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(apps, None)
         importlib.import_module("partners.migrations.0005_portal_permissions").grant(apps, None)
+        importlib.import_module(
+            "enterprise_scanner.alert_channels.migrations.0002_manager_permissions"
+        ).grant(apps, None)
     return list(Group.objects.filter(name__in=names))
 
 
