@@ -55,7 +55,7 @@ class ActivityOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     summary = serializers.CharField()
-    occurred_at = serializers.DateTimeField(source="created_at")
+    occurred_at = serializers.DateTimeField()
     nurture_stopped = serializers.IntegerField(help_text="Nurture enrolments this activity stopped.")
 
 

@@ -42,7 +42,19 @@ from chat.models import (
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
-from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadTask
+from leads.models import (
+    Company,
+    CompanyDomain,
+    IntakeIdempotencyKey,
+    Lead,
+    LeadEvent,
+    LeadNote,
+    LeadTask,
+    NurtureEnrollment,
+    NurtureSend,
+    NurtureSequence,
+    NurtureStep,
+)
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner
 
@@ -51,7 +63,11 @@ pytestmark = pytest.mark.django_db
 OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs")
 
 # Models edited only inside another model's page (an inline of that model's admin).
-INLINE_ONLY: dict[type[Model], type[Model]] = {OpeningPeriod: BusinessHours, Holiday: BusinessHours}
+INLINE_ONLY: dict[type[Model], type[Model]] = {
+    OpeningPeriod: BusinessHours,
+    Holiday: BusinessHours,
+    NurtureStep: NurtureSequence,
+}
 
 # Lists that open on the user's own rows (My tasks) are asked for everyone's here.
 CHANGELIST_QUERY: dict[type[Model], str] = {LeadTask: "?scope=all"}
@@ -91,6 +107,9 @@ ADDABLE: dict[type[Model], bool] = {
     ApiKey: False,
     WorkerHeartbeat: False,
     SentEmail: False,
+    NurtureSequence: True,
+    NurtureEnrollment: False,
+    NurtureSend: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -167,7 +186,16 @@ def rows() -> dict[type[Model], Model]:
     sent = SentEmail.objects.create(
         key="example", message_id="<x@example.com>", to="a@example.com", subject="Hi"
     )
+    sequence = NurtureSequence.objects.create(name="Example sequence", trigger="form_submitted")
+    step = NurtureStep.objects.create(sequence=sequence, subject="Hi", text_template="Hello {{ first_name }}")
+    enrollment = NurtureEnrollment.objects.create(lead=lead, sequence=sequence, next_step=step)
+    nurture_send = NurtureSend.objects.create(
+        enrollment=enrollment, step=step, subject="Hi", message_id="<n@x>"
+    )
     return {
+        NurtureSequence: sequence,
+        NurtureEnrollment: enrollment,
+        NurtureSend: nurture_send,
         Company: company,
         CompanyDomain: alias,
         Lead: lead,

@@ -3,7 +3,7 @@
 GET shows a confirm button (a link scanner or preview that follows the link must not
 unsubscribe anyone). POST unsubscribes: the page's form (with its CSRF token), or the mail
 client's RFC 8058 one-click POST with the exact body `List-Unsubscribe=One-Click`, which carries
-no cookie or token and is therefore exempt from CSRF — only for that body. The token is the
+no cookie or token and is therefore exempt from CSRF — only for that exact body. The token is the
 secret; a bad or expired one gets a friendly 400 page. Unsubscribing twice is fine.
 """
 
@@ -17,12 +17,18 @@ from django.views.decorators.http import require_http_methods
 
 from .services import BadUnsubscribeToken, lead_from_unsubscribe_token, lead_unsubscribe
 
-ONE_CLICK_BODY = b"List-Unsubscribe=One-Click"
+ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
 TEMPLATE = "leads/nurture/unsubscribe.html"
 
 
 def _is_one_click(request: HttpRequest) -> bool:
-    return request.body.strip() == ONE_CLICK_BODY
+    """The RFC 8058 body and nothing else: `List-Unsubscribe=One-Click`, form-urlencoded or
+    multipart (the RFC allows both)."""
+    return (
+        list(request.POST.keys()) == [ONE_CLICK_FIELD]
+        and request.POST.getlist(ONE_CLICK_FIELD) == [ONE_CLICK_VALUE]
+        and not request.FILES
+    )
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
