@@ -79,17 +79,20 @@ def _matches(sequence: NurtureSequence, *, lead: Lead, source: str) -> bool:
     return True
 
 
-@transaction.atomic
 def nurture_enroll(
     *, lead: Lead, trigger: str, source: str = "", now: datetime | None = None
 ) -> list[NurtureEnrollment]:
     """Enrol the lead in every active sequence whose rule `trigger` (and `source`, the form, or
     the lead's score) matches, unless it has no marketing consent, unsubscribed, is closed, or was
     in that sequence before (the unique constraint settles races). Returns the new enrolments;
-    each is on the timeline."""
+    each is on the timeline. Costs no query for a lead without consent (the intake path)."""
     if lead_may_receive_marketing(lead) is not None:
         return []
-    now = now or timezone.now()
+    with transaction.atomic():
+        return _enroll(lead=lead, trigger=trigger, source=source, now=now or timezone.now())
+
+
+def _enroll(*, lead: Lead, trigger: str, source: str, now: datetime) -> list[NurtureEnrollment]:
     sequences = (
         NurtureSequence.objects.filter(is_active=True, trigger=trigger)
         .exclude(enrollments__lead=lead)
