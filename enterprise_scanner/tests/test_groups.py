@@ -39,7 +39,11 @@ def test_managers_keep_the_nurture_sequences_and_reps_see_enrolments() -> None:
     rep, manager = codenames("Sales rep"), codenames("Sales manager")
     assert "leads.view_nurtureenrollment" in rep
     assert "leads.change_nurturesequence" not in rep
-    assert {"leads.add_nurturesequence", "leads.change_nurturestep", "leads.view_nurtureenrollment"} <= manager
+    assert {
+        "leads.add_nurturesequence",
+        "leads.change_nurturestep",
+        "leads.view_nurtureenrollment",
+    } <= manager
 
 
 def test_group_permissions_are_effective_for_members(sales_rep, sales_manager) -> None:

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.decorators import action
+from unfold.widgets import UnfoldAdminCheckboxSelectMultiple, UnfoldAdminTextareaWidget
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
@@ -55,8 +56,8 @@ class NurtureStepForm(forms.ModelForm):
         model = NurtureStep
         fields = ("position", "delay_days", "delay_hours", "subject", "text_template", "html_template")
         widgets = {
-            "text_template": forms.Textarea(attrs={"rows": 8}),
-            "html_template": forms.Textarea(attrs={"rows": 8}),
+            "text_template": UnfoldAdminTextareaWidget(attrs={"rows": 12, "class": "font-mono"}),
+            "html_template": UnfoldAdminTextareaWidget(attrs={"rows": 12, "class": "font-mono"}),
         }
 
     def _checked(self, name: str, *, html: bool) -> str:
@@ -95,7 +96,7 @@ class NurtureSequenceForm(forms.ModelForm):
     sources = forms.MultipleChoiceField(
         choices=LeadSource.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=UnfoldAdminCheckboxSelectMultiple,
         help_text="Form submitted: the forms that enrol. None ticked: any form.",
     )
 

@@ -28,6 +28,7 @@ def sales_groups(names: list[str]) -> list[Group]:
             apps, None
         )
         importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(apps, None)
+        importlib.import_module("leads.migrations.0012_nurture_default_sequence").grant(apps, None)
     return list(Group.objects.filter(name__in=names))
 
 

@@ -117,7 +117,7 @@ def _enroll(*, lead: Lead, trigger: str, source: str, now: datetime) -> list[Nur
         lead_event_record(
             lead=lead,
             kind=LeadEventKind.NURTURE_ENROLLED,
-            summary=f"Enrolled in nurture sequence “{sequence.name}” ({len(steps)} e-mails)",
+            summary=f"Nurture: enrolled in “{sequence.name}” ({len(steps)} e-mails)",
             data={"sequence": sequence.pk, "enrollment": enrollment.pk, "trigger": trigger},
         )
         enrolled.append(enrollment)
