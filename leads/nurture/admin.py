@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.decorators import action
-from unfold.widgets import UnfoldAdminCheckboxSelectMultiple, UnfoldAdminTextareaWidget
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminTextareaWidget
 
 from enterprise_scanner.readonly_admin import ViewOnlyAdminMixin
 
@@ -96,7 +96,7 @@ class NurtureSequenceForm(forms.ModelForm):
     sources = forms.MultipleChoiceField(
         choices=LeadSource.choices,
         required=False,
-        widget=UnfoldAdminCheckboxSelectMultiple,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
         help_text="Form submitted: the forms that enrol. None ticked: any form.",
     )
 
@@ -206,7 +206,7 @@ def _scope_by_lead(request: HttpRequest, queryset: QuerySet[Any], link: str = "l
 class NurtureEnrollmentAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Who is in which sequence (written by the enrolment rules; stopped by the action)."""
 
-    list_display = ("lead", "sequence", "status", "stop_reason", "next_step", "next_send_at", "enrolled_at")
+    list_display = ("lead", "sequence", "status", "stop_reason", "upcoming", "next_send_at", "enrolled_at")
     list_select_related = ("lead", "sequence", "next_step")
     list_filter = ("status", "stop_reason", "sequence")
     search_fields = ("lead__email", "lead__first_name", "lead__last_name")
@@ -218,6 +218,10 @@ class NurtureEnrollmentAdmin(ViewOnlyAdminMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Next e-mail")
+    def upcoming(self, obj: NurtureEnrollment) -> str:
+        return str(obj.next_step) if obj.status == EnrollmentStatus.ACTIVE and obj.next_step_id else "–"
 
     @admin.action(description="Stop the selected enrolments", permissions=["view"])
     def stop_selected(self, request: HttpRequest, queryset: QuerySet[NurtureEnrollment]) -> None:

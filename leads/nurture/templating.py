@@ -104,7 +104,7 @@ def template_problem(source: str, *, html: bool) -> TemplateProblem | None:
         template = engine.from_string(source)
     except TemplateSyntaxError as exc:
         info = getattr(exc, "template_debug", None) or {}
-        message = str(exc)
+        message = re.sub(r" on line \d+", "", str(exc))  # the line is said once, in front
         if message.startswith("Invalid block tag"):
             message += " Allowed tags: " + ", ".join(sorted(_allowed_tags())) + "."
         return TemplateProblem(message, info.get("line"))

@@ -62,7 +62,7 @@ def test_manager_keeps_sequences_and_an_invalid_template_is_refused_at_its_field
     body = page.locator("#id_steps-0-text_template")
     body.fill("Hi {{ first_name }},\n{% for f in top_findings %}{{ f.title }}\n{{ password }}")
     page.locator("input[name=_continue], button[name=_continue]").first.click()
-    error = page.get_by_text("Unclosed tag on line 2")
+    error = page.get_by_text("Line 2: Unclosed tag")
     expect(error.first).to_be_visible()
     error.first.scroll_into_view_if_needed()
     shot(page, "nurture-template-error.png")
