@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from analytics.services import website_create
 from enterprise_scanner.api.services import api_key_create
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads import services
 from leads.models import (
     EnrollmentStatus,
@@ -320,3 +321,17 @@ def test_the_default_sequence_is_seeded_with_valid_templates() -> None:
         assert template_problem(step.subject, html=False) is None
         assert template_problem(step.text_template, html=False) is None
         assert template_problem(step.html_template, html=True) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_senders_running_at_once_send_each_e_mail_once() -> None:
+    """Three cron runs overlap (on PostgreSQL, real row locks with SKIP LOCKED)."""
+    sequence = make_sequence()
+    leads = [consenting_lead() for _ in range(12)]
+    for lead in leads:
+        _enrolled(lead, sequence)
+    reports = []
+    run_at_once([lambda: reports.append(nurture_send_due())] * 3)
+    assert sum(report.sent for report in reports) == 12
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(lead.email for lead in leads)
+    assert NurtureSend.objects.count() == 12
