@@ -25,7 +25,12 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..admin_duplicates import LeadDuplicatesAdminMixin
 from ..models import Lead, LeadNote, LeadStatus
-from ..nurture.admin import NURTURE_STOP_FIELD, lead_nurture_context, nurture_stop_post
+from ..nurture.admin import (
+    NURTURE_STOP_FIELD,
+    NURTURE_UNSUBSCRIBE_FIELD,
+    lead_nurture_context,
+    nurture_stop_post,
+)
 from ..resources import LeadResource
 from ..selectors import lead_queryset_for_user, lead_search_q, user_is_sales_manager, user_may_see_lead
 from ..services import (
@@ -122,7 +127,15 @@ class LeadAdmin(
     list_per_page = 50
     autocomplete_fields = ("company", "partner", "visitor")
     raw_id_fields = ("owner",)
-    readonly_fields = ("score", "why_this_score", "scored_at", "is_fortune_500", "created_at", "updated_at")
+    readonly_fields = (
+        "score",
+        "why_this_score",
+        "scored_at",
+        "is_fortune_500",
+        "marketing_unsubscribed_at",
+        "created_at",
+        "updated_at",
+    )
     inlines = (LeadNoteInline,)
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "job_title", "seniority", "phone")}),
@@ -150,7 +163,7 @@ class LeadAdmin(
                 "classes": ("collapse",),
             },
         ),
-        ("Consent", {"fields": ("consent_marketing", "consent_marketing_at")}),
+        ("Consent", {"fields": ("consent_marketing", "consent_marketing_at", "marketing_unsubscribed_at")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -250,13 +263,14 @@ class LeadAdmin(
         """The record page; a POST from its activity composer is handled here, not by the edit
         form, so logging a call never saves (or validates) the lead's fields."""
         posted = request.POST if request.method == "POST" else {}
-        if COMPOSER_FIELD in posted or TASK_DONE_FIELD in posted or NURTURE_STOP_FIELD in posted:
+        page_posts = (COMPOSER_FIELD, TASK_DONE_FIELD, NURTURE_STOP_FIELD, NURTURE_UNSUBSCRIBE_FIELD)
+        if any(field in posted for field in page_posts):
             lead = self.get_object(request, unquote(object_id))  # 404 outside the user's scope
             if lead is None or not self.has_change_permission(request, lead):
                 raise PermissionDenied
             if TASK_DONE_FIELD in request.POST:
                 return task_done_post(request, lead)
-            if NURTURE_STOP_FIELD in request.POST:
+            if NURTURE_STOP_FIELD in request.POST or NURTURE_UNSUBSCRIBE_FIELD in request.POST:
                 return nurture_stop_post(request, lead)
             page_request = copy.copy(request)
             page_request.method = "GET"

@@ -35,10 +35,11 @@ from ..models import (
     NurtureTrigger,
 )
 from ..selectors import lead_queryset_for_user, user_is_sales_manager
-from .services import nurture_enrollment_stop, nurture_send_test
+from .services import lead_unsubscribe, nurture_enrollment_stop, nurture_send_test
 from .templating import VARIABLES, template_problem
 
 NURTURE_STOP_FIELD = "crm_nurture_stop"
+NURTURE_UNSUBSCRIBE_FIELD = "crm_nurture_unsubscribe"
 SEND_TEST_FLAG = "_nurture_send_test"
 
 
@@ -255,11 +256,20 @@ def lead_nurture_context(lead: Lead) -> dict[str, Any]:
         .annotate(sent_n=Count("sends"))
         .order_by("-enrolled_at")[:10]
     )
-    return {"crm_nurture": enrollments, "crm_nurture_stop_field": NURTURE_STOP_FIELD}
+    return {
+        "crm_nurture": enrollments,
+        "crm_nurture_stop_field": NURTURE_STOP_FIELD,
+        "crm_nurture_unsubscribe_field": NURTURE_UNSUBSCRIBE_FIELD,
+    }
 
 
 def nurture_stop_post(request: HttpRequest, lead: Lead) -> HttpResponseRedirect:
-    """The Stop button of one enrolment on the lead page (the caller checked change permission)."""
+    """The lead page's Stop button of one enrolment, or its "Unsubscribe" button (the lead asked
+    by mail or phone); the caller checked change permission."""
+    if NURTURE_UNSUBSCRIBE_FIELD in request.POST:
+        if lead_unsubscribe(lead=lead, via=f"recorded by {request.user.get_username()}"):
+            messages.success(request, "Unsubscribed: this lead gets no more marketing e-mail.")
+        return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[lead.pk]) + "#crm-nurture")
     try:
         enrollment = lead.nurture_enrollments.get(pk=int(request.POST.get(NURTURE_STOP_FIELD, "")))
     except (ValueError, NurtureEnrollment.DoesNotExist) as error:

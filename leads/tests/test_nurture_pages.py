@@ -222,3 +222,18 @@ def test_a_rep_sees_only_enrolments_of_own_leads(rep_client: Client, sales_rep) 
     html = rep_client.get(reverse("admin:leads_nurtureenrollment_changelist")).content.decode()
     assert "mine@acme.example" in html and "theirs@acme.example" not in html
     assert rep_client.get(reverse("admin:leads_nurturesequence_add")).status_code == 403
+
+
+def test_staff_record_an_unsubscribe_the_lead_asked_for_by_mail(admin_client: Client) -> None:
+    lead = consenting_lead()
+    nurture_enroll(lead=lead, trigger=make_sequence().trigger)
+    url = reverse("admin:leads_lead_change", args=[lead.pk])
+    assert "crm_nurture_unsubscribe" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"crm_nurture_unsubscribe": "1"})
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.marketing_unsubscribed_at is not None and not lead.consent_marketing
+    assert NurtureEnrollment.objects.get().stop_reason == StopReason.UNSUBSCRIBED
+    assert "recorded by admin" in lead.events.get(kind=LeadEventKind.UNSUBSCRIBED).summary
+    html = admin_client.get(url).content.decode()
+    assert "Unsubscribed" in html and 'name="crm_nurture_unsubscribe"' not in html
