@@ -93,9 +93,19 @@ class NurtureStepInline(StackedInline):
         return formset
 
 
+#: The forms a submission comes from (imports and staff-entered leads are not submissions).
+SUBMISSION_SOURCES = [
+    LeadSource.DEMO_REQUEST,
+    LeadSource.CONTACT,
+    LeadSource.ASSESSMENT,
+    LeadSource.NEWSLETTER,
+    LeadSource.CHAT,
+]
+
+
 class NurtureSequenceForm(forms.ModelForm):
     sources = forms.MultipleChoiceField(
-        choices=LeadSource.choices,
+        choices=[(source.value, source.label) for source in SUBMISSION_SOURCES],
         required=False,
         widget=UnfoldAdminCheckboxSelectMultipleWidget,
         help_text="Form submitted: the forms that enrol. None ticked: any form.",
@@ -104,6 +114,7 @@ class NurtureSequenceForm(forms.ModelForm):
     class Meta:
         model = NurtureSequence
         fields = ("name", "description", "is_active", "trigger", "sources", "min_score", "max_score")
+        widgets = {"description": UnfoldAdminTextareaWidget(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
