@@ -156,6 +156,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("Watched targets", "radar", "assessments.monitoredtarget", MANAGER),
                 _changelist("Partners", "handshake", "partners.partner", MANAGER),
                 _changelist("Commissions", "payments", "partners.commission", MANAGER),
+                _changelist("Nurture enrolments", "forward_to_inbox", "leads.nurtureenrollment", MANAGER),
             ],
         },
         {
@@ -164,6 +165,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
             "collapsible": True,
             "items": [
                 _changelist("Websites", "language", "analytics.website", MANAGER),
+                _changelist("Nurture sequences", "campaign", "leads.nurturesequence", MANAGER),
                 _changelist("Knowledge base", "menu_book", "chat.knowledgearticle", MANAGER),
                 _changelist("Synonyms", "translate", "chat.knowledgesynonym", MANAGER),
                 _changelist("Canned responses", "quickreply", "chat.cannedresponse", MANAGER),
@@ -204,6 +206,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("IP ranges", "lan", "analytics.iprange", SUPERUSER),
                 _changelist("Erasure records", "delete_sweep", "analytics.erasurerecord", SUPERUSER),
                 _changelist("Sent e-mails", "outgoing_mail", "jobs.sentemail", SUPERUSER),
+                _changelist("Nurture e-mails sent", "mark_email_read", "leads.nurturesend", SUPERUSER),
                 _changelist("Task workers", "memory", "jobs.workerheartbeat", SUPERUSER),
                 _changelist("Task results", "checklist", "django_tasks_database.dbtaskresult", SUPERUSER),
                 _changelist("Access attempts", "lock_clock", "axes.accessattempt", SUPERUSER),

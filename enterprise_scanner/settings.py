@@ -280,6 +280,14 @@ SERVER_EMAIL: str = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SECURITY_CONTACT: str = env.str("SECURITY_CONTACT", default="mailto:security@enterprisescanner.com")
 #: Where hot-lead and escalation alerts go.
 SALES_ALERT_EMAIL: str = env.str("SALES_ALERT_EMAIL", default="sales@enterprisescanner.com")
+#: Nurture e-mail (leads.nurture): the most e-mails one `send_nurture` run sends (cron runs it every
+#: minute, so this is the rate per minute), how long an unsubscribe link stays valid (seconds), and
+#: the address of the `mailto:` in List-Unsubscribe (mail to it is handled by whoever reads it).
+NURTURE_MAX_PER_RUN: int = env.int("NURTURE_MAX_PER_RUN", default=200)
+NURTURE_UNSUBSCRIBE_MAX_AGE: int = env.int("NURTURE_UNSUBSCRIBE_MAX_AGE", default=3 * 365 * 24 * 3600)
+NURTURE_UNSUBSCRIBE_MAILTO: str = env.str(
+    "NURTURE_UNSUBSCRIBE_MAILTO", default="unsubscribe@enterprisescanner.com"
+)
 
 # --- Auth and passwords -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from chat.views import demo_page, help_article, help_index
+from leads.nurture.views import unsubscribe
 
 from .health import healthz
 from .security_txt import security_txt
@@ -27,6 +28,8 @@ urlpatterns = [
     path("help/<slug:slug>/", help_article, name="help-article"),
     path("partners/", include("partners.portal.urls")),
     path("healthz", healthz, name="healthz"),
+    # The one-click unsubscribe link of nurture e-mails (short: it sits in a mail header).
+    path("u/<str:token>/", unsubscribe, name="nurture-unsubscribe"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     # The pipeline board lives under the lead admin (admin:leads_board); this short address is
     # the one people share and type.

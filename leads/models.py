@@ -178,6 +178,11 @@ class Lead(models.Model):
     utm_content = models.CharField(max_length=200, blank=True)
     consent_marketing = models.BooleanField(default=False)
     consent_marketing_at = models.DateTimeField(null=True, blank=True)
+    marketing_unsubscribed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the lead unsubscribed from marketing e-mail (never mailed again).",
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
     next_follow_up_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -260,6 +265,12 @@ class LeadEventKind(models.TextChoices):
     TASK_UPDATED = "task_updated", "Task changed"
     TASK_COMPLETED = "task_completed", "Task completed"
     TASK_REOPENED = "task_reopened", "Task reopened"
+    #: Nurture e-mail (leads.nurture): enrolled, a step sent, stopped, unsubscribed; a reply.
+    NURTURE_ENROLLED = "nurture_enrolled", "Nurture enrolled"
+    NURTURE_SENT = "nurture_sent", "Nurture e-mail sent"
+    NURTURE_STOPPED = "nurture_stopped", "Nurture stopped"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    EMAIL_REPLY = "email_reply", "E-mail reply received"
 
 
 class LeadEvent(models.Model):
@@ -413,3 +424,15 @@ class IntakeIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# The nurture tables live in their own module (leads.nurture.models); Django finds them here.
+from .nurture.models import (  # noqa: E402, F401
+    EnrollmentStatus,
+    NurtureEnrollment,
+    NurtureSend,
+    NurtureSequence,
+    NurtureStep,
+    NurtureTrigger,
+    StopReason,
+)

@@ -14,7 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import LeadEventKind
+from leads.models import LeadEventKind, NurtureTrigger
+from leads.nurture.services import nurture_enroll
 from leads.services import lead_event_record
 
 from ..models import AssessmentStatus, Finding, SecurityAssessment
@@ -121,6 +122,7 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
     # Queued with the findings (transactional outbox): a worker killed after this commit still
     # leaves the e-mail to send, and a re-run of the scan job finds the scan completed.
     report_email_enqueue(assessment.pk)
+    nurture_enroll(lead=assessment.lead, trigger=NurtureTrigger.ASSESSMENT_COMPLETED)
     return assessment
 
 

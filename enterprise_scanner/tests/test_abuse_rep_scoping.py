@@ -174,7 +174,16 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
     from analytics.models import Event
     from assessments.models import Finding, MonitoredTarget, RoiCalculation, SecurityAssessment
     from assessments.monitoring.services import monitor_watch
-    from leads.models import IntakeIdempotencyKey, LeadEvent, LeadNote, LeadTask
+    from leads.models import (
+        IntakeIdempotencyKey,
+        LeadEvent,
+        LeadNote,
+        LeadTask,
+        NurtureEnrollment,
+        NurtureSend,
+        NurtureSequence,
+        NurtureStep,
+    )
     from leads.services import lead_event_record, lead_note_add, task_create
     from partners.models import Commission, Partner
 
@@ -190,7 +199,14 @@ def _rows_of_their_lead(theirs: Lead, sales_rep) -> dict[type, object]:
     partner = Partner.objects.create(name="Acme reseller", referral_code="ACME-2026")
     lead_event_record(lead=theirs, kind="note", summary=f"{SECRET_NAME} called")
     lead_note_add(lead=theirs, author=theirs.owner, body=f"{SECRET_NAME} wants a discount")
+    sequence = NurtureSequence.objects.create(name="Welcome", trigger="form_submitted")
+    step = NurtureStep.objects.create(sequence=sequence, subject="Hi", text_template="Hello")
+    enrollment = NurtureEnrollment.objects.create(lead=theirs, sequence=sequence, next_step=step)
     return {
+        NurtureEnrollment: enrollment,
+        NurtureSend: NurtureSend.objects.create(
+            enrollment=enrollment, step=step, subject=f"Hi {SECRET_NAME}", message_id="<n@x>"
+        ),
         Lead: theirs,
         LeadEvent: LeadEvent.objects.filter(lead=theirs).first(),
         LeadNote: LeadNote.objects.get(lead=theirs),

@@ -43,7 +43,19 @@ from enterprise_scanner.alert_channels.models import AlertChannel, AlertDelivery
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
-from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadTask
+from leads.models import (
+    Company,
+    CompanyDomain,
+    IntakeIdempotencyKey,
+    Lead,
+    LeadEvent,
+    LeadNote,
+    LeadTask,
+    NurtureEnrollment,
+    NurtureSend,
+    NurtureSequence,
+    NurtureStep,
+)
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner, PartnerInvite, PartnerMember
 
@@ -57,6 +69,7 @@ INLINE_ONLY: dict[type[Model], type[Model]] = {
     Holiday: BusinessHours,
     PartnerMember: Partner,
     PartnerInvite: Partner,
+    NurtureStep: NurtureSequence,
 }
 
 # Lists that open on the user's own rows (My tasks) are asked for everyone's here.
@@ -99,6 +112,9 @@ ADDABLE: dict[type[Model], bool] = {
     SentEmail: False,
     AlertChannel: True,
     AlertDelivery: False,
+    NurtureSequence: True,
+    NurtureEnrollment: False,
+    NurtureSend: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -184,7 +200,16 @@ def rows() -> dict[type[Model], Model]:
         subject_key=f"{lead.pk}:1",
         subject_label="example lead",
     )
+    sequence = NurtureSequence.objects.create(name="Example sequence", trigger="form_submitted")
+    step = NurtureStep.objects.create(sequence=sequence, subject="Hi", text_template="Hello {{ first_name }}")
+    enrollment = NurtureEnrollment.objects.create(lead=lead, sequence=sequence, next_step=step)
+    nurture_send = NurtureSend.objects.create(
+        enrollment=enrollment, step=step, subject="Hi", message_id="<n@x>"
+    )
     return {
+        NurtureSequence: sequence,
+        NurtureEnrollment: enrollment,
+        NurtureSend: nurture_send,
         Company: company,
         CompanyDomain: alias,
         Lead: lead,

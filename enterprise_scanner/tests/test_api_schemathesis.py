@@ -118,7 +118,7 @@ def _caller(case: Any) -> str:
     path = case.operation.path
     if path.startswith("/api/v1/partner/"):
         return "partner"
-    if case.method.upper() == "POST":
+    if case.method.upper() == "POST" and not path.endswith("/activities/"):
         return "site"
     if path.startswith("/api/v1/leads/"):
         return "secret"
@@ -131,7 +131,7 @@ def _check(case: Any, credentials: dict[str, Any], answered: list[int]) -> None:
     cache.clear()
     if case.meta.generation.mode == GenerationMode.POSITIVE:
         # Valid input names things that exist, not random UUIDs (those are the negative cases' 404s).
-        if case.operation.path == "/api/v1/leads/{id}/":
+        if case.operation.path in ("/api/v1/leads/{id}/", "/api/v1/leads/{id}/activities/"):
             case.path_parameters["id"] = credentials["lead_id"]
         elif case.operation.path == "/api/v1/assessments/{id}/":
             case.path_parameters["id"] = credentials["assessment_id"]

@@ -34,6 +34,7 @@ def test_the_crontab_schedules_every_recurring_job() -> None:
     scheduled = {call[0] for call in manage_calls("deploy/crontab")}
     assert {
         "send_followup_reminders",
+        "send_nurture",
         "recover_stale_assessments",
         "recover_stale_jobs",
         "rollup_analytics",

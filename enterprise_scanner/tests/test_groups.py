@@ -35,6 +35,17 @@ def test_sales_manager_has_everything_a_rep_has_and_more() -> None:
     } <= manager
 
 
+def test_managers_keep_the_nurture_sequences_and_reps_see_enrolments() -> None:
+    rep, manager = codenames("Sales rep"), codenames("Sales manager")
+    assert "leads.view_nurtureenrollment" in rep
+    assert "leads.change_nurturesequence" not in rep
+    assert {
+        "leads.add_nurturesequence",
+        "leads.change_nurturestep",
+        "leads.view_nurtureenrollment",
+    } <= manager
+
+
 def test_group_permissions_are_effective_for_members(sales_rep, sales_manager) -> None:
     assert sales_rep.has_perm("leads.change_lead")
     assert not sales_rep.has_perm("leads.delete_lead")

@@ -21,8 +21,10 @@ autodiscovery imports `leads.admin`):
 - `audit_log`: django-auditlog's log admin, scoped to the leads the user may see
 - `pagination`, `dates`: the capped-count paginator and the rep's calendar day bounds
 - the duplicates/merge pages stay in `leads.admin_duplicates` (a mixin of `LeadAdmin`)
+- nurture sequences, enrolments and sends: `leads.nurture.admin` (imported here to register)
 """
 
+from ..nurture import admin as nurture_admin  # noqa: F401 - registers the nurture admins
 from .actions import LeadActionsMixin
 from .audit_log import ScopedLogEntryAdmin
 from .board import LeadBoardAdminMixin

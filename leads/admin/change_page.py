@@ -55,7 +55,18 @@ def _timeline_filters() -> tuple[TimelineFilter, ...]:
     groups = {
         "notes": ("Notes", {k.NOTE_ADDED}),
         "calls": ("Calls", {k.CALL_LOGGED}),
-        "emails": ("E-mails", {k.EMAIL_LOGGED, k.EMAIL_SENT}),
+        "emails": (
+            "E-mails",
+            {
+                k.EMAIL_LOGGED,
+                k.EMAIL_SENT,
+                k.EMAIL_REPLY,
+                k.NURTURE_ENROLLED,
+                k.NURTURE_SENT,
+                k.NURTURE_STOPPED,
+                k.UNSUBSCRIBED,
+            },
+        ),
         "meetings": ("Meetings", {k.MEETING_LOGGED}),
         "tasks": ("Tasks", {v for v in k.values if v.startswith("task")} | {k.FOLLOW_UP_SCHEDULED}),
         "pipeline": ("Pipeline", {k.STATUS_CHANGED, k.ASSIGNED, k.UPDATED, k.MERGED}),
@@ -73,7 +84,12 @@ TIMELINE_FILTERS = _timeline_filters()
 TIMELINE_FILTER_KEYS = {f.key: f for f in TIMELINE_FILTERS}
 KIND_GROUP = {kind: f.key for f in TIMELINE_FILTERS for kind in f.kinds}
 _LOGGED_KINDS = frozenset(
-    {LeadEventKind.CALL_LOGGED, LeadEventKind.EMAIL_LOGGED, LeadEventKind.MEETING_LOGGED}
+    {
+        LeadEventKind.CALL_LOGGED,
+        LeadEventKind.EMAIL_LOGGED,
+        LeadEventKind.MEETING_LOGGED,
+        LeadEventKind.EMAIL_REPLY,
+    }
 )
 
 

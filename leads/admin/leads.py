@@ -25,6 +25,12 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from ..admin_duplicates import LeadDuplicatesAdminMixin
 from ..models import Lead, LeadNote, LeadStatus
+from ..nurture.admin import (
+    NURTURE_STOP_FIELD,
+    NURTURE_UNSUBSCRIBE_FIELD,
+    lead_nurture_context,
+    nurture_stop_post,
+)
 from ..resources import LeadResource
 from ..selectors import lead_queryset_for_user, lead_search_q, user_is_sales_manager, user_may_see_lead
 from ..services import (
@@ -121,7 +127,15 @@ class LeadAdmin(
     list_per_page = 50
     autocomplete_fields = ("company", "partner", "visitor")
     raw_id_fields = ("owner",)
-    readonly_fields = ("score", "why_this_score", "scored_at", "is_fortune_500", "created_at", "updated_at")
+    readonly_fields = (
+        "score",
+        "why_this_score",
+        "scored_at",
+        "is_fortune_500",
+        "marketing_unsubscribed_at",
+        "created_at",
+        "updated_at",
+    )
     inlines = (LeadNoteInline,)
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "job_title", "seniority", "phone")}),
@@ -149,7 +163,7 @@ class LeadAdmin(
                 "classes": ("collapse",),
             },
         ),
-        ("Consent", {"fields": ("consent_marketing", "consent_marketing_at")}),
+        ("Consent", {"fields": ("consent_marketing", "consent_marketing_at", "marketing_unsubscribed_at")}),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -248,12 +262,16 @@ class LeadAdmin(
     ) -> HttpResponse:
         """The record page; a POST from its activity composer is handled here, not by the edit
         form, so logging a call never saves (or validates) the lead's fields."""
-        if request.method == "POST" and (COMPOSER_FIELD in request.POST or TASK_DONE_FIELD in request.POST):
+        posted = request.POST if request.method == "POST" else {}
+        page_posts = (COMPOSER_FIELD, TASK_DONE_FIELD, NURTURE_STOP_FIELD, NURTURE_UNSUBSCRIBE_FIELD)
+        if any(field in posted for field in page_posts):
             lead = self.get_object(request, unquote(object_id))  # 404 outside the user's scope
             if lead is None or not self.has_change_permission(request, lead):
                 raise PermissionDenied
             if TASK_DONE_FIELD in request.POST:
                 return task_done_post(request, lead)
+            if NURTURE_STOP_FIELD in request.POST or NURTURE_UNSUBSCRIBE_FIELD in request.POST:
+                return nurture_stop_post(request, lead)
             page_request = copy.copy(request)
             page_request.method = "GET"
 
@@ -276,6 +294,7 @@ class LeadAdmin(
         context["crm_base_change_form_template"] = self.crm_base_change_form_template
         if obj is not None and obj.pk:
             context.update(_lead_crm_context(obj, request))
+            context.update(lead_nurture_context(obj))
             may_change = self.has_change_permission(request, obj)
             context["crm_may_change"] = may_change
             if may_change:

@@ -40,6 +40,9 @@ ACTIVITY_KINDS: dict[str, str] = {
     LeadEventKind.CALL_LOGGED: "Call",
     LeadEventKind.EMAIL_LOGGED: "E-mail",
     LeadEventKind.MEETING_LOGGED: "Meeting",
+    #: An e-mail the lead wrote to us (logged by the mail integration through the activity API):
+    #: it stops the lead's nurture e-mail.
+    LeadEventKind.EMAIL_REPLY: "Reply",
 }
 #: Outcomes that mean the lead was reached (they move `last_contacted_at`); a call nobody
 #: answered is an attempt, not contact.
@@ -79,8 +82,10 @@ def lead_activity_log(
     actor: AbstractBaseUser | None,
     outcome: str = "",
     occurred_at: datetime | None = None,
+    actor_label: str = "system",
 ) -> LeadEvent:
-    """Log a call, an e-mail or a meeting on the lead's timeline, dated when it happened.
+    """Log a call, an e-mail, a meeting or the lead's reply on the lead's timeline, dated when it
+    happened (a reply also stops the lead's nurture e-mail).
 
     A call needs its outcome (the text is optional: "no answer" says it all); an e-mail or a
     meeting needs a text (what was written or agreed). A call that reached the lead, an e-mail
@@ -109,9 +114,14 @@ def lead_activity_log(
         summary=_summary(kind, outcome, body),
         data={"body": body, "outcome": outcome, "occurred_at": when.isoformat()},
         actor=actor,
+        actor_label=actor_label,
         created_at=when,
     )
     event.save()
+    if kind == LeadEventKind.EMAIL_REPLY:
+        from ..nurture.services import nurture_stop  # the nurture services use this package
+
+        nurture_stop(lead=lead, reason="replied", actor=actor, actor_label=actor_label)
     reached = kind != LeadEventKind.CALL_LOGGED or outcome in REACHED_OUTCOMES
     if reached and (lead.last_contacted_at is None or lead.last_contacted_at < when):
         lead.last_contacted_at = when

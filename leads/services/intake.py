@@ -190,6 +190,7 @@ def _lead_submit(
         _link_known_lead_company(lead=lead, email=email, submission=submission)
     _link_submission_sources(lead=lead, submission=submission, website=website, actor_label=actor_label)
     _enqueue_submitted_job(lead=lead, created=created, actor_label=actor_label)
+    _nurture_enroll(lead=lead, form=submission.form)
     if idempotency_key:
         IntakeIdempotencyKey.objects.create(
             website=website, key=idempotency_key, request_hash=request_hash, lead=lead, created=created
@@ -306,6 +307,13 @@ def _enqueue_submitted_job(*, lead: Lead, created: bool, actor_label: str) -> No
     from ..tasks import lead_submitted_task  # leads.tasks imports this package: import late
 
     enqueue_with_transaction(lead_submitted_task, str(lead.pk), created, actor_label)
+
+
+def _nurture_enroll(*, lead: Lead, form: str) -> None:
+    """Enrol the lead in the nurture sequences of this form (only with marketing consent)."""
+    from ..nurture.services import nurture_enroll  # the nurture services use this package
+
+    nurture_enroll(lead=lead, trigger="form_submitted", source=form)
 
 
 def _link_visitor(*, lead: Lead, website: Website, anonymous_id: str) -> None:

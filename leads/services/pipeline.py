@@ -78,6 +78,10 @@ def lead_change_status(
         actor_label=actor_label,
     )
     _partner_commission(lead=lead, actor=actor, actor_label=actor_label)
+    if status in (LeadStatus.CLOSED_WON, LeadStatus.CLOSED_LOST):
+        from ..nurture.services import nurture_stop  # the nurture services use this package
+
+        nurture_stop(lead=lead, reason="closed", actor=actor, actor_label=actor_label)
     return lead
 
 

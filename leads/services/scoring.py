@@ -93,6 +93,9 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
             summary=f"Status new → qualified (score {result.total} ≥ {config.hot_threshold})",
             data={"from": LeadStatus.NEW, "to": LeadStatus.QUALIFIED, "reason": "score"},
         )
+    from ..nurture.services import nurture_enroll  # the nurture services use this package
+
+    nurture_enroll(lead=lead, trigger="score_band")  # entering a band enrols once per sequence
     return lead
 
 
