@@ -79,28 +79,50 @@ def outbound_post(
     """POST `content` to `url` through the SSRF guard; never follows redirects.
 
     Raises OutboundRefused (do not retry: the URL is not allowed) or OutboundFailed (retry)."""
-    refusal = outbound_url_refusal(url)
-    if refusal:
-        raise OutboundRefused(refusal)
-    policy = outbound_policy()
-    timeout = timeout if timeout is not None else float(getattr(settings, "OUTBOUND_TIMEOUT_SECONDS", 10))
-    started = time.monotonic()
-    try:
-        with httpx.Client(
-            transport=GuardedTransport(ssl_context=verifying_context(), policy=policy),
+    with OutboundSession(timeout=timeout) as session:
+        return session.post(url, content=content, headers=headers)
+
+
+class OutboundSession:
+    """Several POSTs through one guarded client: one TLS context (loading the CA store costs
+    milliseconds per client) and kept-alive connections per receiver. A webhook worker keeps one
+    for its lifetime (`webhooks.delivery`); the guard still checks every new connection."""
+
+    def __init__(self, *, timeout: float | None = None) -> None:
+        self.policy = outbound_policy()
+        timeout = timeout if timeout is not None else float(getattr(settings, "OUTBOUND_TIMEOUT_SECONDS", 10))
+        self.client = httpx.Client(
+            transport=GuardedTransport(ssl_context=verifying_context(), policy=self.policy),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": USER_AGENT},
-        ) as client:
-            response = client.post(url, content=content, headers=headers)
+        )
+
+    def __enter__(self) -> OutboundSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> OutboundResponse:
+        """Like `outbound_post`: raises OutboundRefused (do not retry) or OutboundFailed (retry)."""
+        refusal = outbound_url_refusal(url)
+        if refusal:
+            raise OutboundRefused(refusal)
+        started = time.monotonic()
+        try:
+            response = self.client.post(url, content=content, headers=headers)
             body = response.text[:RESPONSE_SNIPPET_CHARS]
-    except TargetRefused as exc:
-        raise OutboundRefused(str(exc)) from exc
-    except httpx.HTTPError as exc:
+        except TargetRefused as exc:
+            raise OutboundRefused(str(exc)) from exc
+        except httpx.HTTPError as exc:
+            elapsed = int((time.monotonic() - started) * 1000)
+            raise OutboundFailed(
+                f"{type(exc).__name__}: {exc}"[:RESPONSE_SNIPPET_CHARS], elapsed_ms=elapsed
+            ) from exc
         elapsed = int((time.monotonic() - started) * 1000)
-        raise OutboundFailed(
-            f"{type(exc).__name__}: {exc}"[:RESPONSE_SNIPPET_CHARS], elapsed_ms=elapsed
-        ) from exc
-    elapsed = int((time.monotonic() - started) * 1000)
-    return OutboundResponse(status_code=response.status_code, elapsed_ms=elapsed, snippet=body)
+        return OutboundResponse(status_code=response.status_code, elapsed_ms=elapsed, snippet=body)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "csp",
     # Ours
     "enterprise_scanner.api",
+    "enterprise_scanner.webhooks",
     "leads",
     "assessments",
     "chat",
