@@ -57,7 +57,9 @@ class WebhookEndpoint(models.Model):
     secret_prefix = models.CharField(max_length=16, editable=False, help_text="To recognise the secret.")
     secret_rotated_at = models.DateTimeField(default=timezone.now, editable=False)
     failing_since = models.DateTimeField(
-        null=True, blank=True, help_text="Set when a delivery gave up after every retry; cleared by the next success."
+        null=True,
+        blank=True,
+        help_text="Set when a delivery gave up after every retry; cleared by the next success.",
     )
     disabled_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

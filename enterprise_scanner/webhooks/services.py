@@ -153,7 +153,7 @@ def _candidate_endpoints() -> list[WebhookEndpoint]:
 def _may_receive(endpoint: WebhookEndpoint, *, lead: Lead | None, managers_only: bool) -> bool:
     """A manager's (or superuser's) endpoint gets every event; anyone else's only events about a
     lead its owner may see (the same rule as the admin), never lead-less or manager-only ones."""
-    from leads.selectors import user_may_see_lead, user_is_sales_manager
+    from leads.selectors import user_is_sales_manager, user_may_see_lead
 
     owner = endpoint.owner
     owner._is_sales_manager = endpoint.owner_is_manager  # the selector's per-user cache: no query
@@ -242,7 +242,7 @@ def retry_delay(attempts: int) -> timedelta | None:
     if attempts >= MAX_ATTEMPTS:
         return None
     base = RETRY_DELAYS[attempts - 1]
-    return base * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not security
+    return base * random.uniform(0.8, 1.2)
 
 
 def _schedule(delivery: WebhookDelivery, when: datetime | None) -> None:
@@ -324,7 +324,12 @@ def webhook_deliver(*, delivery_id: int, session: OutboundSession | None = None)
 
 
 def _record_attempt(
-    delivery: WebhookDelivery, *, now: datetime, response: OutboundResponse | None, error: str, latency: int | None
+    delivery: WebhookDelivery,
+    *,
+    now: datetime,
+    response: OutboundResponse | None,
+    error: str,
+    latency: int | None,
 ) -> None:
     delivery.attempts += 1
     delivery.last_attempt_at = now
@@ -354,8 +359,15 @@ def _finish(delivery: WebhookDelivery, *, now: datetime, status: str, error: str
 def _retry_or_give_up(delivery: WebhookDelivery, *, now: datetime, error: str) -> None:
     delay = retry_delay(delivery.attempts)
     if delay is None:
-        _finish(delivery, now=now, status=DeliveryStatus.GAVE_UP, error=f"Gave up after {delivery.attempts} attempts: {error}")
-        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=True).update(failing_since=now)
+        _finish(
+            delivery,
+            now=now,
+            status=DeliveryStatus.GAVE_UP,
+            error=f"Gave up after {delivery.attempts} attempts: {error}",
+        )
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=True).update(
+            failing_since=now
+        )
         return
     delivery.error = error[:ERROR_CHARS]
     delivery.next_attempt_at = now + delay

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
 
 
 def new_secret() -> str:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Lead, LeadEventKind, LeadStatus
+from ..webhooks import lead_status_changed_emit
 from .events import lead_event_record
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def lead_change_status(
         actor_label=actor_label,
     )
     _partner_commission(lead=lead, actor=actor, actor_label=actor_label)
+    lead_status_changed_emit(lead=lead, previous=previous)
     return lead
 
 

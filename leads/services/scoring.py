@@ -20,6 +20,7 @@ from ..domains import DomainKind, EmailDomain, classify_email_domain
 from ..models import Lead, LeadEventKind, LeadSource, LeadStatus
 from ..scoring import Activity, ScoreResult, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from ..scoring.deal_value import DealValueConfig
+from ..webhooks import lead_hot_emit, lead_status_changed_emit
 from .events import lead_event_record
 
 
@@ -91,6 +92,7 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
             summary=f"Status new → qualified (score {result.total} ≥ {config.hot_threshold})",
             data={"from": LeadStatus.NEW, "to": LeadStatus.QUALIFIED, "reason": "score"},
         )
+        lead_status_changed_emit(lead=lead, previous=LeadStatus.NEW, reason="score")
     return lead
 
 
@@ -168,3 +170,4 @@ def _record_score_change(*, lead: Lead, previous: int, result: ScoreResult, conf
         # the alert queued (an on-commit enqueue would be lost, and a re-run of this job sees
         # no crossing any more).
         enqueue_with_transaction(lead_hot_alert_task, str(lead.pk), scored.pk)
+        lead_hot_emit(lead=lead, previous_score=previous, threshold=config.hot_threshold)
