@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -258,13 +260,24 @@ def _schedule(delivery: WebhookDelivery, when: datetime | None) -> None:
     enqueue_with_transaction(task, delivery.pk)
 
 
-def webhook_deliver(*, delivery_id: int, session: OutboundSession | None = None) -> str:
-    """Make one attempt of a pending, due delivery and record it; returns the delivery's status.
+@dataclass(frozen=True)
+class _Claim:
+    """A delivery taken for one attempt: what to send, and where."""
 
-    Lock, check, send, record, commit (like `jobs.mail.send_once`): a second job for the same
-    delivery waits on the row lock and then finds it delivered; a worker killed before the commit
-    leaves it pending, and the re-run sends it again with the same `webhook-id`, which receivers
-    use to drop the duplicate. Never raises for a receiver's failure: it is recorded and retried."""
+    delivery_id: int
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    attempted_at: datetime
+
+
+def _claim(delivery_id: int) -> _Claim | str:
+    """Take a pending, due delivery for one attempt (a short transaction), or say why not.
+
+    The claim is a lease (`sending_until`), not a lock held over the request: a slow receiver
+    must not hold a database lock (on SQLite, the whole database's write lock) for its timeout.
+    A job re-run after its worker died comes after the lease has run out (the job lease,
+    TASK_LEASE_SECONDS, is longer than any request), so the delivery is taken again."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(of=("self",))
@@ -272,15 +285,22 @@ def webhook_deliver(*, delivery_id: int, session: OutboundSession | None = None)
             .filter(pk=delivery_id)
             .first()
         )
-        if delivery is None or delivery.status != DeliveryStatus.PENDING:
-            return delivery.status if delivery else "missing"
+        if delivery is None:
+            return "missing"
         now = timezone.now()
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery.status
+        if delivery.sending_until is not None and delivery.sending_until > now:
+            return "sending"  # another job is sending it and will record the outcome
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             return delivery.status  # an earlier job; the retry job is queued for later
         endpoint = delivery.endpoint
         if not endpoint.active:
             _finish(delivery, now=now, status=DeliveryStatus.FAILED, error="The endpoint is disabled.")
             return delivery.status
+        timeout = float(getattr(settings, "OUTBOUND_TIMEOUT_SECONDS", 10))
+        delivery.sending_until = now + timedelta(seconds=2 * timeout + 5)
+        delivery.save(update_fields=["sending_until"])
         body = event_body(delivery.event)
         headers = {
             "Content-Type": "application/json",
@@ -291,19 +311,42 @@ def webhook_deliver(*, delivery_id: int, session: OutboundSession | None = None)
                 body=body,
             ),
         }
-        response: OutboundResponse | None = None
-        error, retry, latency = "", False, None
-        try:
-            if session is None:
-                with OutboundSession() as own:
-                    response = own.post(endpoint.url, content=body, headers=headers)
-            else:
-                response = session.post(endpoint.url, content=body, headers=headers)
-            latency = response.elapsed_ms
-        except OutboundRefused as exc:
-            error = f"Refused: {exc}"
-        except OutboundFailed as exc:
-            error, retry, latency = str(exc) or type(exc).__name__, True, exc.elapsed_ms
+        return _Claim(delivery_id=delivery.pk, url=endpoint.url, body=body, headers=headers, attempted_at=now)
+
+
+def webhook_deliver(*, delivery_id: int, session: OutboundSession | None = None) -> str:
+    """Make one attempt of a pending, due delivery and record it; returns the delivery's status.
+
+    Claim (short transaction), send, record (short transaction). A second job for the same
+    delivery finds it claimed or delivered; a worker killed before recording leaves it pending,
+    and the re-run sends it again with the same `webhook-id`, which receivers use to drop the
+    duplicate (at-least-once, like every webhook sender). Never raises for a receiver's failure:
+    it is recorded and retried."""
+    claim = _claim(delivery_id)
+    if isinstance(claim, str):
+        return claim
+    response: OutboundResponse | None = None
+    error, retry, latency = "", False, None
+    try:
+        if session is None:
+            with OutboundSession() as own:
+                response = own.post(claim.url, content=claim.body, headers=claim.headers)
+        else:
+            response = session.post(claim.url, content=claim.body, headers=claim.headers)
+        latency = response.elapsed_ms
+    except OutboundRefused as exc:
+        error = f"Refused: {exc}"
+    except OutboundFailed as exc:
+        error, retry, latency = str(exc) or type(exc).__name__, True, exc.elapsed_ms
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("endpoint")
+            .get(pk=delivery_id)
+        )
+        endpoint = delivery.endpoint
+        now = claim.attempted_at
+        delivery.sending_until = None
         _record_attempt(delivery, now=now, response=response, error=error, latency=latency)
         if response is not None and response.ok:
             _finish(delivery, now=now, status=DeliveryStatus.DELIVERED)

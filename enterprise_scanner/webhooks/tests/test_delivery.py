@@ -61,7 +61,7 @@ def test_a_delivery_is_signed_with_the_endpoint_secret(
         return Response("ok", status=200)
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
-    endpoint, secret = make_endpoint(sales_manager, httpserver.url_for("/hook"))
+    _, secret = make_endpoint(sales_manager, httpserver.url_for("/hook"))
     lead = LeadFactory()
     with django_capture_on_commit_callbacks(execute=True):
         lead_change_status(lead=lead, status=LeadStatus.CONTACTED, actor=sales_manager)
@@ -185,10 +185,13 @@ def test_a_rolled_back_change_sends_nothing(
 ) -> None:
     make_endpoint(sales_manager, httpserver.url_for("/hook"))
     lead = LeadFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            lead_assign(lead=lead, owner=sales_manager)
-            raise RuntimeError("the change fails after emitting")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        lead_assign(lead=lead, owner=sales_manager)
+        raise RuntimeError("the change fails after emitting")
     assert not WebhookEvent.objects.exists() and not WebhookDelivery.objects.exists()
     assert httpserver.log == []
 
