@@ -134,7 +134,13 @@ class WebhookDelivery(models.Model):
                 name="webhook_delivered_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log")]
+        indexes = [
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+            # The backlog an event's job takes along (services.webhook_deliver_event).
+            models.Index(
+                fields=["id"], condition=models.Q(status="pending", attempts=0), name="webhook_delivery_fresh"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.endpoint}"

@@ -270,3 +270,50 @@ def test_the_secret_is_stored_encrypted_and_rotates(sales_manager) -> None:
     rotated = services.webhook_endpoint_rotate_secret(endpoint=endpoint)
     endpoint.refresh_from_db()
     assert rotated != secret and decrypt_secret(endpoint.secret_encrypted) == rotated
+
+
+def test_a_worker_killed_mid_send_loses_nothing_and_delivers_once(
+    sales_manager, httpserver: HTTPServer, django_capture_on_commit_callbacks
+) -> None:
+    """A job claimed the delivery and died before recording: while the lease lasts, another
+    job leaves it alone; once it has run out (as it has when a dead worker's job is re-run),
+    it is sent, once."""
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    endpoint, _ = make_endpoint(sales_manager, httpserver.url_for("/hook"))
+    event = services.webhook_emit(
+        event_type="lead.hot", lead=LeadFactory(), data={}
+    )  # job not run: no commit
+    delivery = WebhookDelivery.objects.get(event=event)
+    claims, _ = services._claim([delivery.pk])  # the dead worker's claim
+    assert len(claims) == 1
+    assert services.webhook_deliver_event(event_id=event.pk) == 0  # re-run too early: still leased
+    assert httpserver.log == []
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(sending_until=timezone.now() - timedelta(seconds=1))
+    assert services.webhook_deliver_event(event_id=event.pk) == 1
+    assert services.webhook_deliver_event(event_id=event.pk) == 0
+    assert len(httpserver.log) == 1
+    assert WebhookAttempt.objects.filter(delivery__endpoint=endpoint).count() == 1
+
+
+def test_an_events_job_takes_the_backlog_along(sales_manager, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    make_endpoint(sales_manager, httpserver.url_for("/hook"))
+    lead = LeadFactory()
+    events = [services.webhook_emit(event_type="lead.hot", lead=lead, data={"n": n}) for n in range(5)]
+    assert services.webhook_deliver_event(event_id=events[-1].pk) == 5
+    sequences = [json.loads(request.get_data())["sequence"] for request, _ in httpserver.log]
+    assert sequences == [event.sequence for event in events]  # oldest first
+
+
+def test_a_slow_batch_hands_back_what_it_could_not_send_in_its_lease(
+    settings, sales_manager, httpserver: HTTPServer
+) -> None:
+    settings.TASK_LEASE_SECONDS = 0  # every request after the first is past the deadline
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    make_endpoint(sales_manager, httpserver.url_for("/hook"))
+    lead = LeadFactory()
+    events = [services.webhook_emit(event_type="lead.hot", lead=lead, data={}) for _ in range(3)]
+    assert services.webhook_deliver_event(event_id=events[0].pk) == 1
+    assert len(httpserver.log) == 1
+    rest = WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED)
+    assert rest.count() == 2 and all(d.sending_until is None and d.attempts == 0 for d in rest)
