@@ -171,6 +171,8 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("Users", "group", "auth.user", MANAGER),
                 _changelist("Groups", "admin_panel_settings", "auth.group", MANAGER),
                 _changelist("API keys", "key", "api.apikey", MANAGER),
+                _changelist("Webhooks", "webhook", "webhooks.webhookendpoint", MANAGER),
+                _changelist("Webhook deliveries", "send", "webhooks.webhookdelivery", MANAGER),
             ],
         },
         {
@@ -200,6 +202,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("IP ranges", "lan", "analytics.iprange", SUPERUSER),
                 _changelist("Erasure records", "delete_sweep", "analytics.erasurerecord", SUPERUSER),
                 _changelist("Sent e-mails", "outgoing_mail", "jobs.sentemail", SUPERUSER),
+                _changelist("Webhook events", "bolt", "webhooks.webhookevent", SUPERUSER),
                 _changelist("Task workers", "memory", "jobs.workerheartbeat", SUPERUSER),
                 _changelist("Task results", "checklist", "django_tasks_database.dbtaskresult", SUPERUSER),
                 _changelist("Access attempts", "lock_clock", "axes.accessattempt", SUPERUSER),

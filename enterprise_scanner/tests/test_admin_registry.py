@@ -42,16 +42,22 @@ from chat.models import (
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
+from enterprise_scanner.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from enterprise_scanner.webhooks.services import webhook_endpoint_create
 from leads.models import Company, CompanyDomain, IntakeIdempotencyKey, Lead, LeadEvent, LeadNote, LeadTask
 from leads.tests.factories import LeadEventFactory, LeadFactory, LeadNoteFactory, UserFactory
 from partners.models import Commission, Partner
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs")
+OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs", "webhooks")
 
 # Models edited only inside another model's page (an inline of that model's admin).
-INLINE_ONLY: dict[type[Model], type[Model]] = {OpeningPeriod: BusinessHours, Holiday: BusinessHours}
+INLINE_ONLY: dict[type[Model], type[Model]] = {
+    OpeningPeriod: BusinessHours,
+    Holiday: BusinessHours,
+    WebhookAttempt: WebhookDelivery,
+}
 
 # Lists that open on the user's own rows (My tasks) are asked for everyone's here.
 CHANGELIST_QUERY: dict[type[Model], str] = {LeadTask: "?scope=all"}
@@ -91,6 +97,9 @@ ADDABLE: dict[type[Model], bool] = {
     ApiKey: False,
     WorkerHeartbeat: False,
     SentEmail: False,
+    WebhookEndpoint: True,
+    WebhookDelivery: False,
+    WebhookEvent: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -167,7 +176,18 @@ def rows() -> dict[type[Model], Model]:
     sent = SentEmail.objects.create(
         key="example", message_id="<x@example.com>", to="a@example.com", subject="Hi"
     )
+    endpoint, _ = webhook_endpoint_create(
+        url="https://hooks.example.com/in", events=["lead.hot"], owner=owner
+    )
+    webhook_event = WebhookEvent.objects.create(type="lead.hot", data={"lead": {"email": "x@example.com"}})
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=webhook_event, response_snippet="example"
+    )
+    WebhookAttempt.objects.create(delivery=delivery, number=1, response_status=500, error="HTTP 500")
     return {
+        WebhookEndpoint: endpoint,
+        WebhookDelivery: delivery,
+        WebhookEvent: webhook_event,
         Company: company,
         CompanyDomain: alias,
         Lead: lead,
