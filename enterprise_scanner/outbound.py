@@ -73,8 +73,19 @@ def outbound_url_refusal(url: str, *, resolve_host: bool = False) -> str | None:
         if resolve_host:
             resolve(host, port, policy)
     except TargetRefused as exc:
-        return str(exc)
+        return _outbound_wording(str(exc))
     return None
+
+
+def _outbound_wording(reason: str) -> str:
+    """The scanner guard's reason, said of a URL we send to rather than a site we assess."""
+    return (
+        reason.replace(
+            "; only public websites are assessed.", "; only public addresses can receive requests."
+        )
+        .replace("URLs are scanned", "URLs are accepted")
+        .replace("are not scanned", "are not accepted")
+    )
 
 
 def outbound_post(

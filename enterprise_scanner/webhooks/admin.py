@@ -8,6 +8,8 @@ State-changing buttons are POST forms with the CSRF token.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -19,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from unfold.admin import ModelAdmin
@@ -48,6 +51,15 @@ STATUS_CHIPS = {
     DeliveryStatus.GAVE_UP: "danger",
 }
 RECENT_DELIVERIES = 20
+
+
+def short_time(value: datetime | None) -> str:
+    """ "Dec 6, 01:15:43": a list column that stays on one line at 1366 px."""
+    if value is None:
+        return "—"
+    return format_html(
+        '<span class="wh-nowrap">{}</span>', date_format(timezone.localtime(value), "M j, H:i:s")
+    )
 
 
 def delivery_chip(delivery: WebhookDelivery) -> tuple[str, str]:
@@ -83,13 +95,13 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "url" in data and "events" in data:
-            try:
-                data["url"], data["events"] = services.webhook_endpoint_clean(
-                    url=data["url"], events=data["events"]
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+        try:
+            data["url"], data["events"] = services.webhook_endpoint_clean(
+                url=data.get("url", ""), events=data.get("events", [])
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field not in self.errors:  # a field's own error ("required") says it already
                     self.add_error(field, errors)
         return data
 
@@ -105,6 +117,7 @@ class WebhookAttemptInline(ReadOnlyInline):
 class WebhookEndpointAdmin(ModelAdmin):
     form = WebhookEndpointForm
     change_form_template = "admin/webhooks/webhookendpoint/change_form.html"
+    change_list_template = "admin/webhooks/change_list.html"
     list_display = ("url_column", "event_list", "state", "last_delivery", "owner")
     list_select_related = ("owner",)
     list_filter = ("active", ("failing_since", admin.EmptyFieldListFilter))
@@ -139,16 +152,23 @@ class WebhookEndpointAdmin(ModelAdmin):
                 last_delivery_at=Subquery(latest.values("created_at")[:1]),
                 last_delivery_status=Subquery(latest.values("status")[:1]),
                 last_delivery_code=Subquery(latest.values("response_status")[:1]),
+                last_delivery_attempts=Subquery(latest.values("attempts")[:1]),
             )
         )
 
-    @admin.display(description="URL", ordering="url")
+    @admin.display(description="Endpoint", ordering="url")
     def url_column(self, obj: WebhookEndpoint) -> str:
-        return truncated(obj.url, width="22rem")
+        """The description as the name (what people recognise), the URL under it."""
+        return format_html(
+            '<span class="wh-name">{}</span><span class="wh-url" title="{}">{}</span>',
+            obj.description or obj.url,
+            obj.url,
+            obj.url if obj.description else "",
+        )
 
     @admin.display(description="Events")
     def event_list(self, obj: WebhookEndpoint) -> str:
-        return truncated(", ".join(obj.events), width="18rem")
+        return truncated(", ".join(obj.events), width="13rem")
 
     @display(
         description="State",
@@ -158,16 +178,26 @@ class WebhookEndpointAdmin(ModelAdmin):
         if not obj.active:
             return "off", "Disabled"
         if obj.failing_since:
-            return "failing", f"Failing since {obj.failing_since:%Y-%m-%d}"
+            return (
+                "failing",
+                f"Failing since {date_format(timezone.localtime(obj.failing_since), 'M j, H:i')}",
+            )
         return "ok", "Active"
 
     @admin.display(description="Last delivery", ordering="last_delivery_at")
     def last_delivery(self, obj: WebhookEndpoint) -> str:
         if obj.last_delivery_at is None:
             return "—"
-        status = DeliveryStatus(obj.last_delivery_status).label
-        code = f" ({obj.last_delivery_code})" if obj.last_delivery_code else ""
-        return f"{status}{code} · {timezone.localtime(obj.last_delivery_at):%Y-%m-%d %H:%M}"
+        last = WebhookDelivery(status=obj.last_delivery_status, attempts=obj.last_delivery_attempts or 0)
+        key, text = delivery_chip(last)
+        code = f" {obj.last_delivery_code}" if obj.last_delivery_code else ""
+        return format_html(
+            '<span class="wh-nowrap"><span class="wh-chip wh-chip-{}">{}{}</span> {}</span>',
+            key,
+            text,
+            code,
+            date_format(timezone.localtime(obj.last_delivery_at), "M j, H:i"),
+        )
 
     # --- Saving through the services, the secret shown once -------------------------------------
 
@@ -317,17 +347,19 @@ class WebhookDeliveryAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """The delivery log: every event sent to every endpoint, its state and last answer."""
 
     list_display = (
-        "created_at",
+        "created",
         "endpoint_column",
         "event_column",
         "status_chip",
-        "response_status",
+        "code",
         "latency",
         "attempts",
-        "next_attempt_at",
+        "next_retry",
         "snippet",
     )
     list_select_related = ("endpoint", "event")
+    change_list_template = "admin/webhooks/change_list.html"
+    change_form_template = "admin/webhooks/change_form.html"
     list_filter = ("status", "endpoint", "event__type")
     search_fields = ("endpoint__url", "event__type", "response_snippet", "error")
     date_hierarchy = None
@@ -356,9 +388,21 @@ class WebhookDeliveryAdmin(ViewOnlyAdminMixin, ModelAdmin):
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("webhooks.change_webhookdelivery")
 
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: WebhookDelivery) -> str:
+        return short_time(obj.created_at)
+
+    @admin.display(description="Next retry", ordering="next_attempt_at")
+    def next_retry(self, obj: WebhookDelivery) -> str:
+        return short_time(obj.next_attempt_at) if obj.status == DeliveryStatus.PENDING else "—"
+
+    @admin.display(description="Code", ordering="response_status")
+    def code(self, obj: WebhookDelivery) -> str:
+        return str(obj.response_status) if obj.response_status else "—"
+
     @admin.display(description="Endpoint", ordering="endpoint__url")
     def endpoint_column(self, obj: WebhookDelivery) -> str:
-        return truncated(obj.endpoint.url, width="16rem")
+        return truncated(obj.endpoint.description or obj.endpoint.url, width="12rem")
 
     @admin.display(description="Event", ordering="event__sequence")
     def event_column(self, obj: WebhookDelivery) -> str:
@@ -374,13 +418,12 @@ class WebhookDeliveryAdmin(ViewOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description="Response")
     def snippet(self, obj: WebhookDelivery) -> str:
-        return truncated(obj.error or obj.response_snippet, width="16rem")
+        return truncated(obj.error or obj.response_snippet, width="12rem")
 
     @admin.display(description="Payload (as sent)")
     def payload(self, obj: WebhookDelivery) -> str:
-        return format_html(
-            "<pre class='es-webhook-payload'>{}</pre>", services.event_body(obj.event).decode()
-        )
+        pretty = json.dumps(json.loads(services.event_body(obj.event)), indent=2, ensure_ascii=False)
+        return format_html('<pre class="wh-payload">{}</pre>', pretty)
 
     @admin.action(description="Resend selected deliveries", permissions=["resend"])
     def resend_selected(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:

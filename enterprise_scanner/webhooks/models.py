@@ -70,7 +70,7 @@ class WebhookEndpoint(models.Model):
         verbose_name = "webhook endpoint"
 
     def __str__(self) -> str:
-        return self.url
+        return self.description or self.url
 
 
 class WebhookEvent(models.Model):
