@@ -114,7 +114,9 @@ def webhook_endpoint_update(
     """Change an endpoint. Turning it back on clears the reason it was disabled (and its
     failing mark: the manager says the receiver is fixed)."""
     url, events = webhook_endpoint_clean(url=url, events=events)
-    reenabled = active and not endpoint.active
+    # Compare with the stored row: the admin hands over an instance its form already changed.
+    stored = WebhookEndpoint.objects.select_for_update().only("active").get(pk=endpoint.pk)
+    reenabled = active and not stored.active
     endpoint.url, endpoint.events, endpoint.active = url, events, active
     endpoint.description = description.strip()[:200]
     if reenabled:

@@ -170,3 +170,26 @@ def test_endpoint_list_has_a_fixed_query_count(
     with django_assert_max_num_queries(12):
         response = manager_client.get(reverse("admin:webhooks_webhookdelivery_changelist"))
     assert response.status_code == 200
+
+
+def test_changing_an_endpoint_goes_through_the_service(manager_client: Client, sales_manager) -> None:
+    endpoint, secret = webhook_endpoint_create(
+        url="https://hooks.example.com/in", events=["lead.hot"], owner=sales_manager
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        active=False, failing_since=timezone.now(), disabled_reason="410 Gone"
+    )
+    response = manager_client.post(
+        change_url(endpoint),
+        {
+            "url": "https://hooks.example.com/v2",
+            "description": "v2",
+            "events": ["lead.created"],
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.url == "https://hooks.example.com/v2" and endpoint.events == ["lead.created"]
+    assert endpoint.active and endpoint.failing_since is None and endpoint.disabled_reason == ""
+    assert decrypt_secret(endpoint.secret_encrypted) == secret  # editing keeps the secret
