@@ -193,3 +193,19 @@ def test_changing_an_endpoint_goes_through_the_service(manager_client: Client, s
     assert endpoint.url == "https://hooks.example.com/v2" and endpoint.events == ["lead.created"]
     assert endpoint.active and endpoint.failing_since is None and endpoint.disabled_reason == ""
     assert decrypt_secret(endpoint.secret_encrypted) == secret  # editing keeps the secret
+
+
+def test_a_delivery_page_has_resend(manager_client: Client, sales_manager) -> None:
+    endpoint, _ = webhook_endpoint_create(
+        url="https://hooks.example.com/in", events=["lead.hot"], owner=sales_manager
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=WebhookEvent.objects.create(type="lead.hot", data={"x": "<b>"}),
+        status="gave_up",
+    )
+    page = manager_client.get(
+        reverse("admin:webhooks_webhookdelivery_change", args=[delivery.pk])
+    ).content.decode()
+    assert reverse("admin:webhooks_webhookdelivery_resend", args=[delivery.pk]) in page
+    assert "&lt;b&gt;" in page and '"x": "<b>"' not in page  # the payload is escaped
