@@ -133,3 +133,17 @@ def test_commission_approved_goes_to_managers_only(sales_manager, sales_rep, end
     assert data["approved_by"] == sales_manager.username and data["partner"]["name"] == "Northwind"
     assert endpoint.deliveries.filter(event__type="commission.approved").exists()
     assert not rep_endpoint.deliveries.exists()
+
+
+def test_erasing_a_person_deletes_the_webhook_events_about_them(sales_manager) -> None:
+    from analytics.services import person_forget
+
+    lead = LeadFactory(email="forget.me@acme-corp.com")
+    other = LeadFactory()
+    lead_change_status(lead=lead, status=LeadStatus.CONTACTED, actor=sales_manager)
+    lead_change_status(lead=other, status=LeadStatus.CONTACTED, actor=sales_manager)
+    record = person_forget(email="forget.me@acme-corp.com", actor_label="test")
+    assert record.deleted["webhook_events"] >= 1
+    assert not WebhookEvent.objects.filter(lead_id=lead.pk).exists()
+    assert WebhookEvent.objects.filter(lead_id=other.pk).exists()
+    assert "forget.me" not in str(list(WebhookEvent.objects.values_list("data", flat=True)))
