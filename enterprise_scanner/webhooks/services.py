@@ -491,11 +491,13 @@ def webhook_deliver_event(*, event_id: int, session: OutboundSession | None = No
 
     Taking the backlog along makes a burst cheap: the jobs queued after this one find their
     deliveries done and finish at once, so one worker sends a fan-out of 3,000 deliveries with
-    a few dozen claim/record transactions instead of thousands (bench/webhook_fanout.py)."""
+    a few dozen claim/record transactions instead of thousands (bench/webhook_fanout.py).
+    Endpoints marked failing are left out of the backlog (each event's own job still tries
+    them), so a dead receiver cannot slow every batch down to its timeouts."""
     pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
     own = list(pending.filter(event_id=event_id).values_list("pk", flat=True))
     backlog = list(
-        pending.filter(attempts=0, next_attempt_at__isnull=True)
+        pending.filter(attempts=0, next_attempt_at__isnull=True, endpoint__failing_since__isnull=True)
         .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=timezone.now()))
         .order_by("pk")
         .values_list("pk", flat=True)[:DRAIN_BATCH]
