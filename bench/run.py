@@ -83,10 +83,10 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "0.01")))
-    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment")
+    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment webhooks")
     args = parser.parse_args()
     scale = args.scale
-    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment"])
+    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment", "webhooks"])
     postgres = os.environ.get("BENCH_POSTGRES", "")
     redis = os.environ.get("BENCH_REDIS", "")
     for url in (postgres, redis):
@@ -117,6 +117,11 @@ def main() -> None:
         # A full scan of a local target through the scanner's entry point, and its PDF: < 2 s each.
         sh("assessment_scan.py", "--runs", "10")
         produced.append("assessment_scan")
+    if "webhooks" in wanted:
+        # The size at every scale: 1,000 events to 3 endpoints, one worker, < 60 s.
+        for env in databases:
+            sh("webhook_fanout.py", "--events", "1000", env=env)
+        produced += ["webhook_fanout_sqlite"] + (["webhook_fanout_postgresql"] if postgres else [])
     rows: list[dict] = []
     for name in produced:
         path = RESULTS / f"{name}.json"

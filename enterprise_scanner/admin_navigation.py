@@ -177,6 +177,8 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                     "Slack & Teams alerts", "notifications_active", "alert_channels.alertchannel", MANAGER
                 ),
                 _changelist("Alert deliveries", "outbox", "alert_channels.alertdelivery", MANAGER),
+                _changelist("Webhooks", "webhook", "webhooks.webhookendpoint", MANAGER),
+                _changelist("Webhook deliveries", "send", "webhooks.webhookdelivery", MANAGER),
             ],
         },
         {
@@ -207,6 +209,7 @@ def sidebar_navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 _changelist("Erasure records", "delete_sweep", "analytics.erasurerecord", SUPERUSER),
                 _changelist("Sent e-mails", "outgoing_mail", "jobs.sentemail", SUPERUSER),
                 _changelist("Nurture e-mails sent", "mark_email_read", "leads.nurturesend", SUPERUSER),
+                _changelist("Webhook events", "bolt", "webhooks.webhookevent", SUPERUSER),
                 _changelist("Task workers", "memory", "jobs.workerheartbeat", SUPERUSER),
                 _changelist("Task results", "checklist", "django_tasks_database.dbtaskresult", SUPERUSER),
                 _changelist("Access attempts", "lock_clock", "axes.accessattempt", SUPERUSER),

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     # Ours
     "enterprise_scanner.api",
     "enterprise_scanner.alert_channels",
+    "enterprise_scanner.webhooks",
     "leads",
     "assessments",
     "chat",

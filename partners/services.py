@@ -18,6 +18,7 @@ from leads.selectors import user_is_sales_manager
 from leads.services import lead_event_record
 
 from .models import Commission, CommissionStatus, Partner, PartnerStatus
+from .webhooks import commission_approved_emit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -257,7 +258,7 @@ def _commission_transition(
 @transaction.atomic
 def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Commission:
     """A sales manager approves a pending commission for payment."""
-    return _commission_transition(
+    commission = _commission_transition(
         commission=commission,
         actor=actor,
         from_status=CommissionStatus.PENDING,
@@ -266,6 +267,8 @@ def commission_approve(*, commission: Commission, actor: AbstractBaseUser) -> Co
         verb="approved",
         stamp={"approved_by": actor, "approved_at": timezone.now()},
     )
+    commission_approved_emit(commission=commission)
+    return commission
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db import models
 
 from assessments.models import RoiCalculation, SecurityAssessment
 from chat.models import Conversation
+from enterprise_scanner.webhooks.models import WebhookEvent
 from leads.models import Company, Lead, LeadEventKind
 from leads.selectors import company_find_by_domain, leads_by_email_key
 from leads.services import UTM_FIELDS, company_name_from_domain, lead_event_record, lead_rescore_later
@@ -162,4 +163,9 @@ def erasure_lead_delete(*, lead: Lead) -> dict[str, int]:
     """Flow: erasure. Delete the lead (its timeline and notes cascade), then its change history:
     after the delete, because auditlog writes a "deleted" entry that still names the person."""
     leads = Lead.objects.filter(pk=lead.pk).delete()[0]
-    return {"leads": leads, "history": LogEntry.objects.get_for_object(lead).delete()[0]}
+    return {
+        "leads": leads,
+        "history": LogEntry.objects.get_for_object(lead).delete()[0],
+        # Webhook events about the lead carry a copy of it (their delivery log goes with them).
+        "webhook_events": WebhookEvent.objects.filter(lead_id=lead.pk).delete()[0],
+    }

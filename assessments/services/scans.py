@@ -26,6 +26,7 @@ from ..scanner import guard
 from ..scanner.retriever import SiteUnreachable
 from ..scanner.scan import ScanFailed, ScanOutcome, run_scan
 from ..selectors import assessment_is_stale, roi_latest_for_lead
+from ..webhooks import assessment_completed_emit
 from .jobs import report_email_enqueue, scan_enqueue
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ def assessment_complete(*, assessment: SecurityAssessment, outcome: ScanOutcome)
     assessment.save(update_fields=COMPLETED_FIELDS)
     monitor_after_scan(assessment=assessment)
     _completion_record(assessment=assessment, outcome=outcome)
+    assessment_completed_emit(assessment=assessment)
     # Queued with the findings (transactional outbox): a worker killed after this commit still
     # leaves the e-mail to send, and a re-run of the scan job finds the scan completed.
     report_email_enqueue(assessment.pk)

@@ -17,6 +17,7 @@ from .. import events, selectors
 from ..errors import ChatError
 from ..models import Conversation, ConversationStatus, EscalationReason, Message, MessageSender
 from ..tasks import conversation_alert_task
+from ..webhooks import conversation_escalated_emit
 from .crm import BOT_ACTOR, chat_event_record, lead_is_fortune_500, lead_is_hot
 from .hours import Availability, back_at_text, website_availability
 from .messages import clean_body, clean_client_id, message_post
@@ -103,6 +104,7 @@ def conversation_escalate(*, conversation_id: uuid.UUID | str, reason: Escalatio
         actor_label=BOT_ACTOR,
     )
     alert_on_commit(conversation.pk, "escalated")
+    conversation_escalated_emit(conversation=conversation)
     events.queue_changed_on_commit()
     rollup_on_commit(conversation)
     return True

@@ -43,6 +43,8 @@ from enterprise_scanner.alert_channels.models import AlertChannel, AlertDelivery
 from enterprise_scanner.api.models import ApiKey
 from enterprise_scanner.api.services import api_key_create
 from enterprise_scanner.jobs.models import SentEmail, WorkerHeartbeat
+from enterprise_scanner.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from enterprise_scanner.webhooks.services import webhook_endpoint_create
 from leads.models import (
     Company,
     CompanyDomain,
@@ -61,7 +63,17 @@ from partners.models import Commission, Partner, PartnerInvite, PartnerMember
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("leads", "assessments", "chat", "analytics", "partners", "api", "jobs", "alert_channels")
+OUR_APPS = (
+    "leads",
+    "assessments",
+    "chat",
+    "analytics",
+    "partners",
+    "api",
+    "jobs",
+    "alert_channels",
+    "webhooks",
+)
 
 # Models edited only inside another model's page (an inline of that model's admin).
 INLINE_ONLY: dict[type[Model], type[Model]] = {
@@ -70,6 +82,7 @@ INLINE_ONLY: dict[type[Model], type[Model]] = {
     PartnerMember: Partner,
     PartnerInvite: Partner,
     NurtureStep: NurtureSequence,
+    WebhookAttempt: WebhookDelivery,
 }
 
 # Lists that open on the user's own rows (My tasks) are asked for everyone's here.
@@ -115,6 +128,9 @@ ADDABLE: dict[type[Model], bool] = {
     NurtureSequence: True,
     NurtureEnrollment: False,
     NurtureSend: False,
+    WebhookEndpoint: True,
+    WebhookDelivery: False,
+    WebhookEvent: False,
 }
 
 # Queries for one page of the lead list, whatever the number of leads on it: session, user, the
@@ -206,10 +222,21 @@ def rows() -> dict[type[Model], Model]:
     nurture_send = NurtureSend.objects.create(
         enrollment=enrollment, step=step, subject="Hi", message_id="<n@x>"
     )
+    endpoint, _ = webhook_endpoint_create(
+        url="https://hooks.example.com/in", events=["lead.hot"], owner=owner
+    )
+    webhook_event = WebhookEvent.objects.create(type="lead.hot", data={"lead": {"email": "x@example.com"}})
+    webhook_delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event=webhook_event, response_snippet="example"
+    )
+    WebhookAttempt.objects.create(delivery=webhook_delivery, number=1, response_status=500, error="HTTP 500")
     return {
         NurtureSequence: sequence,
         NurtureEnrollment: enrollment,
         NurtureSend: nurture_send,
+        WebhookEndpoint: endpoint,
+        WebhookDelivery: webhook_delivery,
+        WebhookEvent: webhook_event,
         Company: company,
         CompanyDomain: alias,
         Lead: lead,

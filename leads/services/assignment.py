@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from ..models import Lead, LeadEvent, LeadEventKind, LeadStatus
 from ..selectors import SALES_REP_GROUP
+from ..webhooks import lead_assigned_emit
 from .events import lead_event_record
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def _lead_assign(
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.owner_id == (owner.pk if owner else None):
         return lead
+    previous_owner_id = lead.owner_id
     lead.owner = owner
     lead.save(update_fields=["owner", "updated_at"])
     lead_event_record(
@@ -53,6 +55,7 @@ def _lead_assign(
         actor=actor,
         actor_label=actor_label,
     )
+    lead_assigned_emit(lead=lead, previous_owner_id=previous_owner_id)
     return lead
 
 

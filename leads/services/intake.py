@@ -17,6 +17,7 @@ from analytics.models import Website
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
 from ..models import Company, IntakeIdempotencyKey, Lead, LeadEvent, LeadEventKind, LeadSource
+from ..webhooks import lead_created_emit
 from .companies import company_matched_event, company_resolve, lead_link_company
 from .events import lead_event_build, lead_event_record
 from .scoring import lead_rescore_later
@@ -191,6 +192,8 @@ def _lead_submit(
     _link_submission_sources(lead=lead, submission=submission, website=website, actor_label=actor_label)
     _enqueue_submitted_job(lead=lead, created=created, actor_label=actor_label)
     _nurture_enroll(lead=lead, form=submission.form)
+    if created:
+        lead_created_emit(lead=lead)
     if idempotency_key:
         IntakeIdempotencyKey.objects.create(
             website=website, key=idempotency_key, request_hash=request_hash, lead=lead, created=created

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Lead, LeadEventKind, LeadStatus
+from ..webhooks import lead_status_changed_emit
 from .events import lead_event_record
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def lead_change_status(
         from ..nurture.services import nurture_stop  # the nurture services use this package
 
         nurture_stop(lead=lead, reason="closed", actor=actor, actor_label=actor_label)
+    lead_status_changed_emit(lead=lead, previous=previous)
     return lead
 
 

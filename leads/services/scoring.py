@@ -22,6 +22,7 @@ from ..domains import DomainKind, EmailDomain, classify_email_domain
 from ..models import Lead, LeadEventKind, LeadSource, LeadStatus
 from ..scoring import Activity, ScoreResult, ScoringConfig, ScoringInput, estimate_deal_value, score_lead
 from ..scoring.deal_value import DealValueConfig
+from ..webhooks import lead_hot_emit, lead_status_changed_emit
 from .events import lead_event_record
 
 
@@ -93,6 +94,7 @@ def lead_rescore(*, lead_id: str | uuid.UUID) -> Lead:
             summary=f"Status new → qualified (score {result.total} ≥ {config.hot_threshold})",
             data={"from": LeadStatus.NEW, "to": LeadStatus.QUALIFIED, "reason": "score"},
         )
+        lead_status_changed_emit(lead=lead, previous=LeadStatus.NEW, reason="score")
     from ..nurture.services import nurture_enroll  # the nurture services use this package
 
     nurture_enroll(lead=lead, trigger="score_band")  # entering a band enrols once per sequence
@@ -175,3 +177,4 @@ def _record_score_change(*, lead: Lead, previous: int, result: ScoreResult, conf
         enqueue_with_transaction(lead_hot_alert_task, str(lead.pk), scored.pk)
         # Slack / Teams: a job of its own, so a receiver that is down never holds up the e-mail.
         alert_channels_queue(kind=AlertKind.HOT_LEAD, subject_id=lead.pk, key=scored.pk)
+        lead_hot_emit(lead=lead, previous_score=previous, threshold=config.hot_threshold)

@@ -33,6 +33,9 @@ def sales_groups(names: list[str]) -> list[Group]:
             "enterprise_scanner.alert_channels.migrations.0002_manager_permissions"
         ).grant(apps, None)
         importlib.import_module("leads.migrations.0013_nurture_default_sequence").grant(apps, None)
+        importlib.import_module("enterprise_scanner.webhooks.migrations.0002_manager_permissions").grant(
+            apps, None
+        )
     return list(Group.objects.filter(name__in=names))
 
 
