@@ -19,10 +19,11 @@ Fit (at most 60 points with the default weights):
   Students and interns get no role bonus: a cybersecurity student does not buy scanners.
 
 Engagement (at most 40 points): each activity is worth points by kind (demo request 40,
-assessment 30, chat 20, ROI calculation 15, contact form 15, newsletter 5, page view 1), halved
+assessment 30, deal registered by a partner 30, chat 20, ROI calculation 15, contact form 15,
+newsletter 5, page view 1), halved
 for every `half_life_days` (30) of age, because interest fades: a demo request last week is a
 hotter lead than one last quarter. Repeats add up, with per-kind caps (page views 10, newsletter
-5, chat 25, contact 20, ROI 20) so that browsing alone cannot make a lead hot, and the whole half
+5, chat 25, contact 20, ROI 20, partner 30) so that browsing alone cannot make a lead hot, and the whole half
 is capped. Unknown activity kinds (imports, manual entries) are not engagement and are ignored.
 
 Penalties: a disposable (throw-away) e-mail address costs 30 points and is flagged: such people
@@ -86,8 +87,8 @@ _Config = TypeVar("_Config")
 class Activity:
     """One thing the lead did, e.g. `Activity("demo_request", occurred_at=...)`.
 
-    Kinds that score by default: demo_request, assessment, chat, roi_calculation, contact,
-    page_view, newsletter. `occurred_at` must be timezone-aware.
+    Kinds that score by default: demo_request, assessment, partner, chat, roi_calculation,
+    contact, page_view, newsletter. `occurred_at` must be timezone-aware.
     """
 
     kind: str
@@ -148,6 +149,8 @@ class ScoringConfig:
         {
             "demo_request": 40,
             "assessment": 30,
+            # A partner registered the deal: someone who knows the buyer vouches for the need.
+            "partner": 30,
             "chat": 20,
             "roi_calculation": 15,
             "contact": 15,
@@ -157,7 +160,7 @@ class ScoringConfig:
     )
     # Most points one kind can add, however often it happens (kinds not listed: no cap of their own).
     activity_caps: Mapping[str, float] = _default(
-        {"page_view": 10, "newsletter": 5, "chat": 25, "contact": 20, "roi_calculation": 20}
+        {"page_view": 10, "newsletter": 5, "chat": 25, "contact": 20, "roi_calculation": 20, "partner": 30}
     )
     half_life_days: float = 30.0
     engagement_cap: int = 40
@@ -314,6 +317,7 @@ def _role_part(profile: TitleProfile, job_title: str, config: ScoringConfig) -> 
 _ACTIVITY_TEXT = {
     "demo_request": ("Requested a demo", "Requested a demo {n} times"),
     "assessment": ("Requested a security assessment", "Requested {n} security assessments"),
+    "partner": ("Deal registered by a partner", "Deal registered by a partner {n} times"),
     "chat": ("Chatted with us", "Chatted with us {n} times"),
     "roi_calculation": ("Used the ROI calculator", "Used the ROI calculator {n} times"),
     "contact": ("Sent the contact form", "Sent the contact form {n} times"),

@@ -331,6 +331,15 @@ def test_activity_kinds_rank_demo_request_highest_and_newsletter_low() -> None:
     assert engagement("chat") > engagement("contact") > engagement("newsletter") > engagement("page_view") > 0
 
 
+def test_a_deal_registered_by_a_partner_counts_like_an_assessment_and_says_so() -> None:
+    result = score(activities=[ago(0, "partner")])
+    assert (
+        result.breakdown["engagement"]["points"]
+        == score(activities=[ago(0, "assessment")]).breakdown["engagement"]["points"]
+    )
+    assert part(result, "engagement", "partner")["label"].startswith("Deal registered by a partner")
+
+
 # --- Decay and caps --------------------------------------------------------------------------------
 
 

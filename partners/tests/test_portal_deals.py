@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from leads.models import Lead, LeadEventKind, LeadSource
+from leads.services import lead_rescore
 from leads.tests.factories import LeadFactory
 from partners.models import Partner, PartnerStatus
 from partners.tests.portal_fixtures import signed_in
@@ -39,6 +40,10 @@ def test_registering_a_deal_creates_an_attributed_lead(client: Client, world_a) 
     submitted = lead.events.get(kind=LeadEventKind.SUBMITTED)
     assert submitted.actor_label == "partner portal: Acme Security (pat@acme.example)"
     assert lead.events.filter(kind=LeadEventKind.REFERRED, summary="Referred by Acme Security").exists()
+    # The registration is engagement the score explains, like a demo request or an assessment.
+    lead = lead_rescore(lead_id=lead.pk)  # what the intake job does after commit
+    reasons = [part["label"] for part in lead.score_breakdown["engagement"]["parts"]]
+    assert any(reason.startswith("Deal registered by a partner") for reason in reasons), reasons
 
     done = client.get(response["Location"]).content.decode()
     assert "Deal registered: Northwind Traders" in done and "credited to Acme Security" in done
