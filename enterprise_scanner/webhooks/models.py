@@ -70,7 +70,8 @@ class WebhookEndpoint(models.Model):
         verbose_name = "webhook endpoint"
 
     def __str__(self) -> str:
-        return self.description or self.url
+        # Not the bare URL: the admin capitalises titles, and "Https://…" reads as a typo.
+        return self.description or f"Endpoint {self.url.split('://', 1)[-1]}"
 
 
 class WebhookEvent(models.Model):
