@@ -25,10 +25,11 @@ from enterprise_scanner.outbound import (
     OutboundSession,
     outbound_url_refusal,
 )
+from enterprise_scanner.secret_box import decrypt_text, encrypt_text
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
-from .crypto import decrypt_secret, encrypt_secret
 from .models import (
+    SIGNING_SECRET_PURPOSE,
     SUBSCRIBABLE_EVENT_TYPES,
     DeliveryStatus,
     WebhookAttempt,
@@ -101,7 +102,7 @@ def webhook_endpoint_create(
         owner=owner,
         description=description.strip()[:200],
         active=active,
-        secret_encrypted=encrypt_secret(secret),
+        secret_encrypted=encrypt_text(secret, purpose=SIGNING_SECRET_PURPOSE),
         secret_prefix=secret[:12],
     )
     return endpoint, secret
@@ -130,7 +131,7 @@ def webhook_endpoint_update(
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
     """Give the endpoint a new signing secret (returned, to show once); the old one stops at once."""
     secret = new_secret()
-    endpoint.secret_encrypted = encrypt_secret(secret)
+    endpoint.secret_encrypted = encrypt_text(secret, purpose=SIGNING_SECRET_PURPOSE)
     endpoint.secret_prefix = secret[:12]
     endpoint.secret_rotated_at = timezone.now()
     endpoint.save(update_fields=["secret_encrypted", "secret_prefix", "secret_rotated_at", "updated_at"])
@@ -317,7 +318,7 @@ def _claim(delivery_ids: list[int]) -> tuple[list[_Claim], dict[int, str]]:
             else:
                 body = event_body(delivery.event)
                 headers = signature_headers(
-                    secret=decrypt_secret(delivery.endpoint.secret_encrypted),
+                    secret=decrypt_text(delivery.endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE),
                     msg_id=delivery.event.webhook_id,
                     timestamp=int(now.timestamp()),
                     body=body,
