@@ -521,3 +521,74 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.save(update_fields=["status", "next_attempt_at", "error"])
     _schedule(delivery, None)
     return delivery
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+#: The states a delivery never leaves by itself: safe to forget. PENDING (new, retrying or being
+#: resent) is never pruned, so nothing that may still be sent is lost.
+FINISHED_DELIVERY_STATUSES = (DeliveryStatus.DELIVERED, DeliveryStatus.GAVE_UP, DeliveryStatus.FAILED)
+
+
+@dataclass
+class PruneResult:
+    events: int = 0
+    deliveries: int = 0
+    attempts: int = 0
+    batches: int = 0
+
+
+def _prunable_events(*, cutoff: datetime) -> Any:
+    """Events that happened before `cutoff`, none of whose deliveries is unfinished or was tried
+    since `cutoff` (a recent resend keeps its log for another full period)."""
+    unfinished_or_recent = WebhookDelivery.objects.filter(event=OuterRef("pk")).filter(
+        ~Q(status__in=FINISHED_DELIVERY_STATUSES) | Q(last_attempt_at__gte=cutoff)
+    )
+    return WebhookEvent.objects.filter(occurred_at__lt=cutoff).filter(~Exists(unfinished_or_recent))
+
+
+def webhook_events_prune(
+    *,
+    older_than_days: int = 30,
+    batch_size: int = 1000,
+    now: datetime | None = None,
+    progress: Callable[[PruneResult], None] | None = None,
+) -> PruneResult:
+    """Delete events older than `older_than_days` whose every delivery is finished (delivered,
+    gave up, or failed for good, e.g. the endpoint was disabled), with their deliveries and
+    attempts; events nobody received go too. Batches of `batch_size` events, one short
+    transaction each (so the tables are never locked for long), oldest first; safe to re-run
+    and to kill. Each batch locks its deliveries and checks again, so a delivery resent meanwhile
+    (back to pending) keeps its event."""
+    if older_than_days < 1:
+        raise ValidationError({"older_than_days": "Keep at least one day of webhook events."})
+    if batch_size < 1:
+        raise ValidationError({"batch_size": "A batch holds at least one event."})
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    result = PruneResult()
+    while True:
+        with transaction.atomic():
+            ids = list(
+                _prunable_events(cutoff=cutoff)
+                .order_by("sequence")
+                .values_list("sequence", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            # Lock the deliveries, then look again under the lock: a resend that committed
+            # between the two reads is seen; one that comes later waits for this transaction.
+            list(
+                WebhookDelivery.objects.select_for_update()
+                .filter(event_id__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids = list(
+                _prunable_events(cutoff=cutoff).filter(sequence__in=ids).values_list("sequence", flat=True)
+            )
+            result.attempts += WebhookAttempt.objects.filter(delivery__event_id__in=ids).delete()[0]
+            result.deliveries += WebhookDelivery.objects.filter(event_id__in=ids).delete()[0]
+            result.events += WebhookEvent.objects.filter(sequence__in=ids).delete()[0]
+            result.batches += 1
+        if progress is not None:
+            progress(result)
+    return result
