@@ -44,8 +44,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from enterprise_scanner.webhooks.crypto import decrypt_secret  # noqa: E402
-from enterprise_scanner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint  # noqa: E402
+from enterprise_scanner.secret_box import decrypt_text  # noqa: E402
+from enterprise_scanner.webhooks.models import (  # noqa: E402
+    SIGNING_SECRET_PURPOSE,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from enterprise_scanner.webhooks.services import webhook_endpoint_create  # noqa: E402
 from enterprise_scanner.webhooks.signing import signature_headers, verify  # noqa: E402
 from leads.models import Company, Lead  # noqa: E402
@@ -122,7 +127,7 @@ def main() -> None:
     for receiver in receivers:
         endpoint, secret = webhook_endpoint_create(url=receiver.url, events=["lead.hot"], owner=owner)
         receiver.secret = secret
-        assert decrypt_secret(endpoint.secret_encrypted) == secret
+        assert decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == secret
         threading.Thread(target=receiver.serve_forever, daemon=True).start()
     company, _ = Company.objects.get_or_create(domain="fanout.example", defaults={"name": "Fanout Inc"})
     leads = [

@@ -285,6 +285,9 @@ SALES_ALERT_EMAIL: str = env.str("SALES_ALERT_EMAIL", default="sales@enterprises
 #: minute, so this is the rate per minute), how long an unsubscribe link stays valid (seconds), and
 #: the address of the `mailto:` in List-Unsubscribe (mail to it is handled by whoever reads it).
 NURTURE_MAX_PER_RUN: int = env.int("NURTURE_MAX_PER_RUN", default=200)
+# Sends in a row the mail server may refuse (5xx, e.g. "550 no such user") before an enrolment
+# stops as undeliverable; outages and 4xx are retried every 15 minutes without counting.
+NURTURE_MAX_SEND_FAILURES: int = env.int("NURTURE_MAX_SEND_FAILURES", default=5)
 NURTURE_UNSUBSCRIBE_MAX_AGE: int = env.int("NURTURE_UNSUBSCRIBE_MAX_AGE", default=3 * 365 * 24 * 3600)
 NURTURE_UNSUBSCRIBE_MAILTO: str = env.str(
     "NURTURE_UNSUBSCRIBE_MAILTO", default="unsubscribe@enterprisescanner.com"

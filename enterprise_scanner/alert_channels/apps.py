@@ -16,4 +16,4 @@ class AlertChannelsConfig(AppConfig):
 
         # The webhook URL is a secret (whoever holds it can post to the channel): the audit log
         # records its masked hint, which changes with it, never the URL itself.
-        auditlog.register(AlertChannel, exclude_fields=["webhook_url", "updated_at"])
+        auditlog.register(AlertChannel, exclude_fields=["webhook_url_encrypted", "updated_at"])

@@ -98,6 +98,15 @@ class AlertChannelForm(forms.ModelForm):
             raise ValidationError(f"This URL cannot be used: {refusal}", code="refused")
         return url
 
+    def save(self, commit: bool = True) -> AlertChannel:
+        # `webhook_url` is not a model field but the encrypting property: a ModelForm only copies
+        # model fields onto the instance, so set it here (re-encrypting a kept URL with the
+        # current SECRET_KEY, which also finishes a key rotation for this channel).
+        url = self.cleaned_data.get("webhook_url")
+        if url:
+            self.instance.webhook_url = str(url)
+        return super().save(commit)
+
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         if not any(

@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from enterprise_scanner.secret_box import decrypt_text, encrypt_text
+
+#: The `secret_box` purpose of channel webhook URLs (its own key: a token never decrypts as
+#: another kind of secret). Never change it: migration 0004 encrypted existing rows with it.
+WEBHOOK_URL_PURPOSE = "enterprise-scanner.alert_channels.webhook_url"
+
 
 class ChannelKind(models.TextChoices):
     SLACK = "slack", "Slack"
@@ -45,10 +51,11 @@ class AlertChannel(models.Model):
 
     name = models.CharField(max_length=100, help_text="E.g. '#sales-hot-leads' or 'EMEA team in Teams'.")
     kind = models.CharField(max_length=10, choices=ChannelKind.choices, default=ChannelKind.SLACK)
-    webhook_url = models.URLField(
-        "Webhook URL",
-        max_length=1000,
-        help_text="The incoming-webhook URL. Kept secret: shown masked once saved.",
+    webhook_url_encrypted = models.TextField(
+        "Webhook URL (encrypted)",
+        editable=False,
+        default="",
+        help_text="The incoming-webhook URL, encrypted (see `webhook_url`). Shown masked once saved.",
     )
     webhook_hint = models.CharField(
         "Webhook", max_length=300, editable=False, blank=True, help_text="The masked URL, shown in lists."
@@ -93,12 +100,29 @@ class AlertChannel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # Derived, not business logic: the masked form always matches the stored URL.
-        self.webhook_hint = mask_webhook_url(self.webhook_url)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "webhook_url" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "webhook_hint"}
+        if update_fields is not None and {"webhook_url", "webhook_url_encrypted"} & set(update_fields):
+            kwargs["update_fields"] = {
+                *(set(update_fields) - {"webhook_url"}),
+                "webhook_url_encrypted",
+                "webhook_hint",
+            }
         super().save(*args, **kwargs)
+
+    @property
+    def webhook_url(self) -> str:
+        """The incoming-webhook URL in clear. Anyone holding it can post to the channel, so the
+        database keeps only its encryption (`secret_box`, keyed from SECRET_KEY / its fallbacks)."""
+        if not self.webhook_url_encrypted:
+            return ""
+        return decrypt_text(self.webhook_url_encrypted, purpose=WEBHOOK_URL_PURPOSE)
+
+    @webhook_url.setter
+    def webhook_url(self, url: str) -> None:
+        # Also works as a constructor keyword: `AlertChannel(webhook_url=...)`.
+        self.webhook_url_encrypted = encrypt_text(url, purpose=WEBHOOK_URL_PURPOSE) if url else ""
+        # Derived, not business logic: the masked form always matches the stored URL.
+        self.webhook_hint = mask_webhook_url(url)
 
     def wants(self, alert_kind: str) -> bool:
         return {

@@ -43,6 +43,7 @@ def test_the_crontab_schedules_every_recurring_job() -> None:
         "clearsessions",
         "prune_db_task_results",
         "retry_alert_deliveries",
+        "prune_webhook_events",
     } <= scheduled
 
 

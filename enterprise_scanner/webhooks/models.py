@@ -35,11 +35,17 @@ SUBSCRIBABLE_EVENT_TYPES: tuple[str, ...] = tuple(
 )
 
 
+#: The `secret_box` purpose of endpoint signing secrets. Never change it: it is part of the key
+#: that encrypted every stored secret (the string predates the shared module).
+SIGNING_SECRET_PURPOSE = "enterprise-scanner.webhooks.secret"  # noqa: S105 (a key-derivation label, not a secret)
+
+
 class WebhookEndpoint(models.Model):
     """A URL a manager registered, the events it wants, and the secret its requests are signed with.
 
     The secret is needed in clear to sign every request, so it cannot be hashed like an API key:
-    it is stored encrypted with a key derived from SECRET_KEY (`secrets.py`), shown once when it
+    it is stored encrypted with a key derived from SECRET_KEY (`enterprise_scanner/secret_box.py`,
+    purpose `SIGNING_SECRET_PURPOSE`), shown once when it
     is created or rotated, and never again."""
 
     url = models.URLField("URL", max_length=500)

@@ -25,10 +25,11 @@ from enterprise_scanner.outbound import (
     OutboundSession,
     outbound_url_refusal,
 )
+from enterprise_scanner.secret_box import decrypt_text, encrypt_text
 from enterprise_scanner.task_queue import enqueue_with_transaction
 
-from .crypto import decrypt_secret, encrypt_secret
 from .models import (
+    SIGNING_SECRET_PURPOSE,
     SUBSCRIBABLE_EVENT_TYPES,
     DeliveryStatus,
     WebhookAttempt,
@@ -101,7 +102,7 @@ def webhook_endpoint_create(
         owner=owner,
         description=description.strip()[:200],
         active=active,
-        secret_encrypted=encrypt_secret(secret),
+        secret_encrypted=encrypt_text(secret, purpose=SIGNING_SECRET_PURPOSE),
         secret_prefix=secret[:12],
     )
     return endpoint, secret
@@ -130,7 +131,7 @@ def webhook_endpoint_update(
 def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
     """Give the endpoint a new signing secret (returned, to show once); the old one stops at once."""
     secret = new_secret()
-    endpoint.secret_encrypted = encrypt_secret(secret)
+    endpoint.secret_encrypted = encrypt_text(secret, purpose=SIGNING_SECRET_PURPOSE)
     endpoint.secret_prefix = secret[:12]
     endpoint.secret_rotated_at = timezone.now()
     endpoint.save(update_fields=["secret_encrypted", "secret_prefix", "secret_rotated_at", "updated_at"])
@@ -317,7 +318,7 @@ def _claim(delivery_ids: list[int]) -> tuple[list[_Claim], dict[int, str]]:
             else:
                 body = event_body(delivery.event)
                 headers = signature_headers(
-                    secret=decrypt_secret(delivery.endpoint.secret_encrypted),
+                    secret=decrypt_text(delivery.endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE),
                     msg_id=delivery.event.webhook_id,
                     timestamp=int(now.timestamp()),
                     body=body,
@@ -520,3 +521,74 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.save(update_fields=["status", "next_attempt_at", "error"])
     _schedule(delivery, None)
     return delivery
+
+
+# --- Retention ----------------------------------------------------------------------------------
+
+#: The states a delivery never leaves by itself: safe to forget. PENDING (new, retrying or being
+#: resent) is never pruned, so nothing that may still be sent is lost.
+FINISHED_DELIVERY_STATUSES = (DeliveryStatus.DELIVERED, DeliveryStatus.GAVE_UP, DeliveryStatus.FAILED)
+
+
+@dataclass
+class PruneResult:
+    events: int = 0
+    deliveries: int = 0
+    attempts: int = 0
+    batches: int = 0
+
+
+def _prunable_events(*, cutoff: datetime) -> Any:
+    """Events that happened before `cutoff`, none of whose deliveries is unfinished or was tried
+    since `cutoff` (a recent resend keeps its log for another full period)."""
+    unfinished_or_recent = WebhookDelivery.objects.filter(event=OuterRef("pk")).filter(
+        ~Q(status__in=FINISHED_DELIVERY_STATUSES) | Q(last_attempt_at__gte=cutoff)
+    )
+    return WebhookEvent.objects.filter(occurred_at__lt=cutoff).filter(~Exists(unfinished_or_recent))
+
+
+def webhook_events_prune(
+    *,
+    older_than_days: int = 30,
+    batch_size: int = 1000,
+    now: datetime | None = None,
+    progress: Callable[[PruneResult], None] | None = None,
+) -> PruneResult:
+    """Delete events older than `older_than_days` whose every delivery is finished (delivered,
+    gave up, or failed for good, e.g. the endpoint was disabled), with their deliveries and
+    attempts; events nobody received go too. Batches of `batch_size` events, one short
+    transaction each (so the tables are never locked for long), oldest first; safe to re-run
+    and to kill. Each batch locks its deliveries and checks again, so a delivery resent meanwhile
+    (back to pending) keeps its event."""
+    if older_than_days < 1:
+        raise ValidationError({"older_than_days": "Keep at least one day of webhook events."})
+    if batch_size < 1:
+        raise ValidationError({"batch_size": "A batch holds at least one event."})
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    result = PruneResult()
+    while True:
+        with transaction.atomic():
+            ids = list(
+                _prunable_events(cutoff=cutoff)
+                .order_by("sequence")
+                .values_list("sequence", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            # Lock the deliveries, then look again under the lock: a resend that committed
+            # between the two reads is seen; one that comes later waits for this transaction.
+            list(
+                WebhookDelivery.objects.select_for_update()
+                .filter(event_id__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids = list(
+                _prunable_events(cutoff=cutoff).filter(sequence__in=ids).values_list("sequence", flat=True)
+            )
+            result.attempts += WebhookAttempt.objects.filter(delivery__event_id__in=ids).delete()[0]
+            result.deliveries += WebhookDelivery.objects.filter(event_id__in=ids).delete()[0]
+            result.events += WebhookEvent.objects.filter(sequence__in=ids).delete()[0]
+            result.batches += 1
+        if progress is not None:
+            progress(result)
+    return result

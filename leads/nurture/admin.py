@@ -218,7 +218,15 @@ def _scope_by_lead(request: HttpRequest, queryset: QuerySet[Any], link: str = "l
 class NurtureEnrollmentAdmin(ViewOnlyAdminMixin, ModelAdmin):
     """Who is in which sequence (written by the enrolment rules; stopped by the action)."""
 
-    list_display = ("lead", "sequence", "status", "stop_reason", "upcoming", "next_send_at", "enrolled_at")
+    list_display = (
+        "lead",
+        "sequence",
+        "status",
+        "stop_reason_col",
+        "upcoming",
+        "next_send_at",
+        "enrolled_at",
+    )
     list_select_related = ("lead", "sequence", "next_step")
     list_filter = ("status", "stop_reason", "sequence")
     search_fields = ("lead__email", "lead__first_name", "lead__last_name")
@@ -230,6 +238,20 @@ class NurtureEnrollmentAdmin(ViewOnlyAdminMixin, ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Stop reason", ordering="stop_reason")
+    def stop_reason_col(self, obj: NurtureEnrollment) -> str:
+        """The reason, and for an active one the mail server refused or an undeliverable one, what
+        it answered last (so nobody has to open the row to see why)."""
+        if not obj.last_send_error:
+            return obj.get_stop_reason_display() or "–"
+        label = obj.get_stop_reason_display() or f"{obj.send_failures} refused send(s)"
+        return format_html(
+            '{}<br><span class="text-xs text-base-500" title="{}">{}</span>',
+            label,
+            obj.last_send_error,
+            obj.last_send_error if len(obj.last_send_error) <= 60 else obj.last_send_error[:59] + "…",
+        )
 
     @admin.display(description="Next e-mail")
     def upcoming(self, obj: NurtureEnrollment) -> str:

@@ -121,6 +121,7 @@ class StopReason(models.TextChoices):
     CLOSED = "closed", "Deal closed"
     MANUAL = "manual", "Stopped by staff"
     CONSENT_WITHDRAWN = "consent_withdrawn", "No marketing consent"
+    UNDELIVERABLE = "undeliverable", "Undeliverable"
 
 
 class NurtureEnrollment(models.Model):
@@ -138,6 +139,15 @@ class NurtureEnrollment(models.Model):
     next_send_at = models.DateTimeField(null=True, blank=True)
     enrolled_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True, help_text="Completed or stopped.")
+    send_failures = models.PositiveSmallIntegerField(
+        "Refused sends",
+        default=0,
+        help_text="Sends in a row the mail server refused (5xx); back to 0 after a send goes out. "
+        "At NURTURE_MAX_SEND_FAILURES the enrolment stops as undeliverable.",
+    )
+    last_send_error = models.CharField(
+        "Last refusal", max_length=300, blank=True, help_text="What the mail server answered last time."
+    )
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -95,6 +95,32 @@ def test_the_lead_page_nurture_box_stops_an_enrolment(asgi_live_server, page) ->
     shot(page, "nurture-enrolments.png")
 
 
+def test_an_address_the_mail_server_refuses_shows_as_undeliverable(
+    asgi_live_server, page, monkeypatch, settings
+) -> None:
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    settings.NURTURE_MAX_SEND_FAILURES = 1
+    lead = consenting_lead(email="old.address@globex-corp.com", first_name="Sam", last_name="Ortiz")
+    nurture_enroll(lead=lead, trigger=make_sequence(name="Demo request follow-up").trigger)
+
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused(
+            {lead.email: (550, b"5.1.1 <old.address@globex-corp.com>: no such user")}
+        )
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    assert nurture_send_due().undeliverable == 1
+    _log_in(page, asgi_live_server, "/admin/leads/nurtureenrollment/?stop_reason=undeliverable")
+    expect(page.get_by_text("old.address@globex-corp.com").first).to_be_visible()
+    expect(page.locator("#result_list")).to_contain_text("Undeliverable")
+    shot(page, "nurture-undeliverable.png")
+    page.goto(f"{asgi_live_server}/admin/leads/lead/{lead.pk}/change/")
+    expect(page.get_by_text("Nurture stopped (undeliverable)").first).to_be_visible()
+
+
 @pytest.mark.parametrize("width", [390, 1366])
 def test_a_lead_unsubscribes_in_one_click_without_csp_violations(asgi_live_server, page, width) -> None:
     lead = consenting_lead(email="jordan.lee@jpmorganchase.com")

@@ -8,8 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
-from enterprise_scanner.webhooks.crypto import decrypt_secret
-from enterprise_scanner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from enterprise_scanner.secret_box import decrypt_text
+from enterprise_scanner.webhooks.models import (
+    SIGNING_SECRET_PURPOSE,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from enterprise_scanner.webhooks.services import webhook_endpoint_create
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +46,7 @@ def test_manager_registers_an_endpoint_and_sees_the_secret_once(
     html = response.content.decode()
     assert secret.startswith("whsec_") and secret in html
     assert "no-store" in response["Cache-Control"]
-    assert decrypt_secret(endpoint.secret_encrypted) == secret
+    assert decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == secret
     assert endpoint.owner == sales_manager and endpoint.events == ["lead.created", "lead.hot"]
     # Never again: not on the endpoint's page, not in the list.
     for url in (change_url(endpoint), LIST_URL):
@@ -82,7 +88,7 @@ def test_rotate_shows_a_new_secret_and_needs_post(manager_client: Client, sales_
     assert response.status_code == 200
     endpoint.refresh_from_db()
     new = response.context["secret"]
-    assert new != old and decrypt_secret(endpoint.secret_encrypted) == new
+    assert new != old and decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == new
 
 
 def test_send_test_event_and_resend_from_the_endpoint_page(
@@ -192,7 +198,9 @@ def test_changing_an_endpoint_goes_through_the_service(manager_client: Client, s
     endpoint.refresh_from_db()
     assert endpoint.url == "https://hooks.example.com/v2" and endpoint.events == ["lead.created"]
     assert endpoint.active and endpoint.failing_since is None and endpoint.disabled_reason == ""
-    assert decrypt_secret(endpoint.secret_encrypted) == secret  # editing keeps the secret
+    assert (
+        decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == secret
+    )  # editing keeps the secret
 
 
 def test_a_delivery_page_has_resend(manager_client: Client, sales_manager) -> None:

@@ -12,9 +12,10 @@ from django.utils import timezone
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from enterprise_scanner.secret_box import decrypt_text
 from enterprise_scanner.webhooks import services
-from enterprise_scanner.webhooks.crypto import decrypt_secret
 from enterprise_scanner.webhooks.models import (
+    SIGNING_SECRET_PURPOSE,
     DeliveryStatus,
     WebhookAttempt,
     WebhookDelivery,
@@ -266,10 +267,13 @@ def test_unknown_or_no_events_are_refused(sales_manager) -> None:
 def test_the_secret_is_stored_encrypted_and_rotates(sales_manager) -> None:
     endpoint, secret = make_endpoint(sales_manager, "https://example.com/hook")
     assert secret.startswith("whsec_") and secret not in endpoint.secret_encrypted
-    assert decrypt_secret(endpoint.secret_encrypted) == secret
+    assert decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == secret
     rotated = services.webhook_endpoint_rotate_secret(endpoint=endpoint)
     endpoint.refresh_from_db()
-    assert rotated != secret and decrypt_secret(endpoint.secret_encrypted) == rotated
+    assert (
+        rotated != secret
+        and decrypt_text(endpoint.secret_encrypted, purpose=SIGNING_SECRET_PURPOSE) == rotated
+    )
 
 
 def test_a_worker_killed_mid_send_loses_nothing_and_delivers_once(

@@ -131,6 +131,7 @@ def _stop_rows(
     reason: StopReason,
     actor: AbstractBaseUser | None,
     actor_label: str,
+    detail: str = "",
 ) -> int:
     if not rows:
         return 0
@@ -147,8 +148,13 @@ def _stop_rows(
     lead_event_record(
         lead=lead,
         kind=LeadEventKind.NURTURE_STOPPED,
-        summary=f"Nurture stopped ({StopReason(reason).label.lower()}): {names}",
-        data={"reason": str(reason), "enrollments": [row.pk for row in rows]},
+        summary=f"Nurture stopped ({StopReason(reason).label.lower()}): {names}"
+        + (f" — {detail}" if detail else ""),
+        data={
+            "reason": str(reason),
+            "enrollments": [row.pk for row in rows],
+            **({"detail": detail} if detail else {}),
+        },
         actor=actor,
         actor_label=actor_label,
     )

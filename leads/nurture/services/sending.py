@@ -11,6 +11,7 @@ those, and nobody twice.
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 #: Two e-mails of one sequence are never closer than this, whatever the step delays say.
 MIN_GAP = timedelta(hours=1)
-#: A send the mail server refused is tried again this much later.
+#: A send that failed is tried again this much later (up to NURTURE_MAX_SEND_FAILURES refusals).
 RETRY_DELAY = timedelta(minutes=15)
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
@@ -54,11 +55,13 @@ class SendReport:
     stopped: int = 0
     failed: int = 0
     skipped: int = 0
+    undeliverable: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.sent} sent, {self.completed} sequences completed, {self.stopped} stopped, "
-            f"{self.failed} failed (retried later), {self.skipped} taken by another sender"
+            f"{self.failed} failed (retried later), {self.undeliverable} stopped as undeliverable, "
+            f"{self.skipped} taken by another sender"
         )
 
 
@@ -172,7 +175,18 @@ def _advance(
         enrollment.next_send_at = None
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.finished_at = now
-    enrollment.save(update_fields=["next_step", "next_send_at", "status", "finished_at"])
+    enrollment.send_failures = 0  # "consecutive" refusals: a send that went out starts again
+    enrollment.last_send_error = ""
+    enrollment.save(
+        update_fields=[
+            "next_step",
+            "next_send_at",
+            "status",
+            "finished_at",
+            "send_failures",
+            "last_send_error",
+        ]
+    )
     return not later
 
 
@@ -228,10 +242,59 @@ def _send_one(
         report.sent += 1
 
 
-def _retry_later(enrollment_id: int, *, now: datetime) -> None:
-    NurtureEnrollment.objects.filter(pk=enrollment_id, status=EnrollmentStatus.ACTIVE).update(
-        next_send_at=now + RETRY_DELAY
-    )
+def _smtp_text(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+
+
+def refusal_of(error: BaseException) -> str | None:
+    """What the mail server said when it refused this recipient or message for good (a 5xx reply
+    to RCPT TO or DATA, e.g. "550 5.1.1 no such user"), else None. A connection error, a timeout
+    or a 4xx ("try later") says nothing about the address, nor does a refused sender, login or
+    HELO (our configuration): those are retried without counting — a mail server that is down or
+    misconfigured must not stop every enrolment as undeliverable."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        permanent = [(code, text) for code, text in error.recipients.values() if code >= 500]
+        return _smtp_text(*permanent[0]) if permanent else None
+    if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
+        return _smtp_text(error.smtp_code, error.smtp_error)
+    return None
+
+
+def _after_failure(enrollment_id: int, *, error: BaseException, now: datetime) -> bool:
+    """Retry the enrolment RETRY_DELAY later; a refusal counts, and the
+    NURTURE_MAX_SEND_FAILURES-th in a row stops it as undeliverable (on the lead's timeline).
+    True when it stopped."""
+    refusal = refusal_of(error)
+    with transaction.atomic():
+        enrollment = (
+            NurtureEnrollment.objects.select_for_update(of=("self",))
+            .select_related("lead", "sequence")
+            .filter(pk=enrollment_id, status=EnrollmentStatus.ACTIVE)
+            .first()
+        )
+        if enrollment is None:
+            return False
+        if refusal is None:
+            enrollment.next_send_at = now + RETRY_DELAY
+            enrollment.save(update_fields=["next_send_at"])
+            return False
+        enrollment.send_failures += 1
+        enrollment.last_send_error = refusal[:300]
+        if enrollment.send_failures < settings.NURTURE_MAX_SEND_FAILURES:
+            enrollment.next_send_at = now + RETRY_DELAY
+            enrollment.save(update_fields=["send_failures", "last_send_error", "next_send_at"])
+            return False
+        enrollment.save(update_fields=["send_failures", "last_send_error"])
+        _stop_rows(
+            [enrollment],
+            lead=enrollment.lead,
+            reason=StopReason.UNDELIVERABLE,
+            actor=None,
+            actor_label="system",
+            detail=f"the mail server refused {enrollment.lead.email} {enrollment.send_failures} times "
+            f"in a row, last: {refusal[:200]}",
+        )
+        return True
 
 
 def nurture_send_due(
@@ -257,12 +320,12 @@ def nurture_send_due(
     for enrollment_id, _ in due:
         try:
             _send_one(enrollment_id=enrollment_id, now=now, steps=steps, report=report)
-        except Exception:  # the mail server refused or was down: this one later, the others now
-            logger.exception(
-                "Nurture e-mail of enrolment %s failed; retrying in %s", enrollment_id, RETRY_DELAY
-            )
-            _retry_later(enrollment_id, now=now)
-            report.failed += 1
+        except Exception as error:  # the mail server refused or was down: this one later, the others now
+            logger.exception("Nurture e-mail of enrolment %s failed", enrollment_id)
+            if _after_failure(enrollment_id, error=error, now=now):
+                report.undeliverable += 1
+            else:
+                report.failed += 1
         if progress is not None:
             progress(report)
     return report
