@@ -36,10 +36,9 @@ from .portal import services as portal_services
 from .selectors import commission_queryset_for_user
 from .statements import (
     last_complete_month,
-    statement_csv,
     statement_default_month,
+    statement_download,
     statement_for,
-    statement_pdf,
 )
 
 # Partners manage their own authenticator in the portal (Security). The library's own admin shows
@@ -276,12 +275,7 @@ class PartnerAdmin(ModelAdmin):
         if kind not in ("csv", "pdf"):
             raise Http404("The format is csv or pdf.")
         statement = statement_for(partner=partner, month=month)
-        if kind == "pdf":
-            response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
-        else:
-            response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{statement.filename_stem}.{kind}"'
-        return response
+        return statement_download(statement, kind)
 
 
 @admin.register(Commission)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.http import HttpResponse
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -145,3 +146,13 @@ def statement_pdf(statement: Statement) -> bytes:
         )
     doc.build(story)
     return buffer.getvalue()
+
+
+def statement_download(statement: Statement, kind: str) -> HttpResponse:
+    """The statement as a file download (`kind` "csv" or "pdf"), as the admin and the portal serve it."""
+    if kind == "pdf":
+        response = HttpResponse(statement_pdf(statement), content_type="application/pdf")
+    else:
+        response = HttpResponse(statement_csv(statement), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{statement.filename_stem}.{kind}"'
+    return response

@@ -42,7 +42,7 @@ from ..selectors import (
     partner_statement_months,
     portal_member_for_user,
 )
-from ..statements import statement_csv, statement_for, statement_pdf
+from ..statements import statement_download, statement_for
 from . import services
 from .forms import (
     AcceptInviteForm,
@@ -293,12 +293,7 @@ def statement(request: HttpRequest, month: str, kind: str) -> HttpResponse:
     except ValueError as exc:
         raise Http404("No such month.") from exc
     result = statement_for(partner=request.member.partner, month=first)
-    if kind == "pdf":
-        response = HttpResponse(statement_pdf(result), content_type="application/pdf")
-    else:
-        response = HttpResponse(statement_csv(result), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{result.filename_stem}.{kind}"'
-    return response
+    return statement_download(result, kind)
 
 
 DEAL_SESSION_KEY = "portal_last_deal"
