@@ -5,6 +5,9 @@ the `db_worker` processes deliver, and receivers are real HTTP servers on loopba
 (`smoke/receiver.py`). A worker is SIGKILLed while a receiver holds its webhook request open, and
 the receiver first answers 500: in the end the receiver accepted the event exactly once, every
 request carried the same `webhook-id` and a signature that verifies with the secret shown once.
+
+Each check switches off what it set up (endpoint, channels, sequence) before it ends, so the
+checks after it (killed workers in `test_jobs.py`) see only their own jobs.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import hmac
 import json
 import re
 import signal
+from collections.abc import Iterator
 from email.message import Message
 
 import httpx
+import pytest
 
 from .receiver import Receiver, running
 from .stack import Stack
@@ -98,6 +103,17 @@ def test_a_webhook_is_accepted_once_through_a_killed_worker_and_a_500(stack: Sta
         "SELECT d.status FROM webhooks_webhookdelivery d JOIN webhooks_webhookevent e ON e.sequence = d.event_id"
         " WHERE e.type = 'lead.created'"
     ) == [("delivered",)]
+
+
+@pytest.fixture(autouse=True)
+def switch_off_what_the_check_set_up(stack: Stack) -> Iterator[None]:
+    yield
+    stack.sql("UPDATE webhooks_webhookendpoint SET active = false")
+    stack.sql("UPDATE alert_channels_alertchannel SET is_active = false")
+    stack.sql(
+        "UPDATE alert_channels_alertdelivery SET status = 'failed', next_attempt_at = NULL WHERE status = 'pending'"
+    )
+    stack.sql("UPDATE leads_nurturesequence SET is_active = false")
 
 
 def test_a_hot_lead_reaches_slack_and_the_email_goes_although_another_channel_is_down(stack: Stack) -> None:
