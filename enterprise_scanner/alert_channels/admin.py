@@ -261,6 +261,6 @@ class AlertDeliveryAdmin(ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                f"Skipped {skipped}: already delivered, or the channel is switched off.",
+                f"Skipped {skipped}: already delivered, being posted right now, or the channel is switched off.",
                 messages.WARNING,
             )

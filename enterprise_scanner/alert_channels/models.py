@@ -152,6 +152,12 @@ class AlertDelivery(models.Model):
     response_snippet = models.CharField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Claimed by a job that is posting it now, until then (a lease, not a row lock).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -7,8 +7,9 @@ or refusing therefore never delays or fails the e-mail, and the e-mail never wai
 
 Exactly once per channel and alert: the delivery row is unique per (channel, alert kind,
 subject key), so a fan-out that runs again finds the rows it made; each post locks its row,
-checks it is still pending, posts, records the answer and commits (as `jobs.mail.send_once`).
-Only a worker killed between the receiver's answer and COMMIT can repeat a message.
+claims it with a lease (`sending_until`) while it is still pending, posts with no transaction
+open, then records the answer. Only a worker killed between the receiver's answer and that
+record's COMMIT can repeat a message.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -148,71 +150,126 @@ def _post(url: str, payload: dict[str, object]) -> PostOutcome:
     return PostOutcome(False, retry, gone, code, response.elapsed_ms, response.snippet, error)
 
 
-@transaction.atomic
+def claim_lease_seconds() -> float:
+    """How long a claim lasts: a job's lease (TASK_LEASE_SECONDS), so that when the worker that
+    claimed a delivery dies, the re-run of its job finds the claim expired and posts."""
+    return float(getattr(settings, "TASK_LEASE_SECONDS", 60))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    delivery_id: int
+    url: str
+    payload: dict[str, object]
+    attempted_at: datetime
+
+
+def _claim(delivery_id: int) -> _Claim | str:
+    """Take a pending, due delivery for one attempt (one short transaction), or say why not.
+
+    The claim is a lease (`sending_until`), not a row lock held over the post: a slow Slack or
+    Teams answer must not hold a database lock for the request's timeout (on SQLite that is the
+    whole database's write lock, so every intake and chat write would wait behind it)."""
+    with transaction.atomic():
+        delivery = (
+            AlertDelivery.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != DeliveryStatus.PENDING:
+            return delivery.status if delivery else "missing"
+        now = timezone.now()
+        if delivery.sending_until is not None and delivery.sending_until > now:
+            # Another job is posting it and records the answer. Should that job's worker have
+            # died, look again when its lease ends, so the delivery cannot be stranded.
+            remaining = (delivery.sending_until - now).total_seconds()
+            _queue_attempt(delivery.pk, delay_seconds=int(remaining) + 1)
+            return "sending"
+        if delivery.next_attempt_at and delivery.next_attempt_at > now:
+            return "not-due"  # an earlier job; the retry that is due later will post
+        channel = delivery.channel
+        if not channel.is_active:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.error = "The channel is switched off."
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["status", "error", "next_attempt_at"])
+            return delivery.status
+        delivery.sending_until = now + timedelta(seconds=claim_lease_seconds())
+        # Also the cron safety net's cue (alert_deliveries_retry_due) should the claim be lost.
+        delivery.next_attempt_at = delivery.sending_until
+        delivery.save(update_fields=["sending_until", "next_attempt_at"])
+        return _Claim(delivery.pk, channel.webhook_url, delivery.payload, now)
+
+
+def _record(claim: _Claim, outcome: PostOutcome) -> str:
+    """Record the answer to a claimed post and decide: delivered, retry later, or failed (and,
+    for 404/410, the channel switched off). One short transaction."""
+    with transaction.atomic():
+        delivery = (
+            AlertDelivery.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .get(pk=claim.delivery_id)
+        )
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery.status  # recorded meanwhile by a job that took over an expired claim
+        now, channel = claim.attempted_at, delivery.channel
+        delivery.sending_until = None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.status_code = outcome.status_code
+        delivery.latency_ms = outcome.elapsed_ms
+        delivery.response_snippet = outcome.snippet[:500]
+        delivery.error = outcome.error
+        delivery.next_attempt_at = None
+        if outcome.ok:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = now
+            AlertChannel.objects.filter(pk=channel.pk, failing_since__isnull=False).update(failing_since=None)
+        elif outcome.retry and delivery.attempts < MAX_ATTEMPTS:
+            delay = RETRY_DELAYS[delivery.attempts - 1]
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            _queue_attempt(delivery.pk, delay_seconds=delay)
+        else:
+            delivery.status = DeliveryStatus.FAILED
+            AlertChannel.objects.filter(pk=channel.pk, failing_since__isnull=True).update(failing_since=now)
+            if outcome.gone:
+                AlertChannel.objects.filter(pk=channel.pk).update(
+                    is_active=False, disabled_reason=outcome.error[:300]
+                )
+        delivery.save()
+        return delivery.status
+
+
 def alert_delivery_attempt(*, delivery_id: int) -> str:
     """Post one delivery unless it was posted (or given up) already; returns its status after.
 
-    Lock, check, post, record, commit. A failure that may pass (network, timeout, 5xx, 429) is
-    retried after the next of RETRY_DELAYS; after the last one the delivery is failed and the
-    channel marked failing. A 404/410 switches the channel off."""
-    delivery = (
-        AlertDelivery.objects.select_for_update(of=("self",))
-        .select_related("channel")
-        .filter(pk=delivery_id)
-        .first()
-    )
-    if delivery is None or delivery.status != DeliveryStatus.PENDING:
-        return delivery.status if delivery else "missing"
-    now = timezone.now()
-    if delivery.next_attempt_at and delivery.next_attempt_at > now:
-        return "not-due"  # an earlier job; the retry that is due later will post
-    channel = delivery.channel
-    if not channel.is_active:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.error = "The channel is switched off."
-        delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "error", "next_attempt_at"])
-        return delivery.status
-    outcome = _post(channel.webhook_url, delivery.payload)
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.status_code = outcome.status_code
-    delivery.latency_ms = outcome.elapsed_ms
-    delivery.response_snippet = outcome.snippet[:500]
-    delivery.error = outcome.error
-    delivery.next_attempt_at = None
-    if outcome.ok:
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = now
-        AlertChannel.objects.filter(pk=channel.pk, failing_since__isnull=False).update(failing_since=None)
-    elif outcome.retry and delivery.attempts < MAX_ATTEMPTS:
-        delay = RETRY_DELAYS[delivery.attempts - 1]
-        delivery.next_attempt_at = now + timedelta(seconds=delay)
-        _queue_attempt(delivery.pk, delay_seconds=delay)
-    else:
-        delivery.status = DeliveryStatus.FAILED
-        AlertChannel.objects.filter(pk=channel.pk, failing_since__isnull=True).update(failing_since=now)
-        if outcome.gone:
-            AlertChannel.objects.filter(pk=channel.pk).update(
-                is_active=False, disabled_reason=outcome.error[:300]
-            )
-    delivery.save()
-    return delivery.status
+    Claim (short transaction), post with no transaction open, record (short transaction). A
+    failure that may pass (network, timeout, 5xx, 429) is retried after the next of RETRY_DELAYS;
+    after the last one the delivery is failed and the channel marked failing. A 404/410 switches
+    the channel off. Only a worker killed between the receiver's answer and the record's COMMIT
+    can repeat a message (its job's re-run posts again once the claim has expired)."""
+    claim = _claim(delivery_id)
+    if isinstance(claim, str):
+        return claim
+    return _record(claim, _post(claim.url, claim.payload))
 
 
 @transaction.atomic
 def alert_delivery_retry(*, delivery: AlertDelivery) -> bool:
     """Post a failed (or still waiting) delivery again now, with a fresh series of retries.
-    False when it was delivered already or its channel is switched off."""
+    False when it was delivered already, is being posted right now, or its channel is off."""
     delivery = (
         AlertDelivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=delivery.pk)
     )
-    if delivery.status == DeliveryStatus.DELIVERED or not delivery.channel.is_active:
+    sending = delivery.sending_until is not None and delivery.sending_until > timezone.now()
+    if delivery.status == DeliveryStatus.DELIVERED or not delivery.channel.is_active or sending:
         return False
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = None
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    delivery.sending_until = None
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at", "sending_until"])
     _queue_attempt(delivery.pk)
     return True
 
