@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
+
 
 #: Watched targets in the admin: reps view and toggle those of their leads (row scoping in
 #: assessments.monitoring.selectors), managers too. Frozen here like leads 0003_sales_groups.
@@ -16,22 +18,9 @@ WATCH_PERMISSIONS = {
 }
 
 
+@group_grant
 def grant_watch_permissions(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("assessments")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in WATCH_PERMISSIONS.items():
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="assessments", codename__in=codenames)
-            )
+    grant_to_groups(apps, "assessments", WATCH_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

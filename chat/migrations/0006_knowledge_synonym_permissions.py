@@ -3,6 +3,8 @@ them. Frozen here like leads 0003_sales_groups."""
 
 from django.db import migrations
 
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
+
 SYNONYM_PERMISSIONS = {
     "Sales rep": ["view_knowledgesynonym"],
     "Sales manager": [
@@ -14,22 +16,9 @@ SYNONYM_PERMISSIONS = {
 }
 
 
+@group_grant
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("chat")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in SYNONYM_PERMISSIONS.items():
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="chat", codename__in=codenames)
-            )
+    grant_to_groups(apps, "chat", SYNONYM_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -4,6 +4,8 @@ console offers them to everyone who works on chats). Frozen here like leads 0003
 
 from django.db import migrations
 
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
+
 CONSOLE_PERMISSIONS = {
     "Sales rep": ["view_cannedresponse", "view_businesshours", "view_openingperiod", "view_holiday"],
     "Sales manager": [
@@ -16,22 +18,9 @@ CONSOLE_PERMISSIONS = {
 }
 
 
+@group_grant
 def grant_console_permissions(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("chat")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in CONSOLE_PERMISSIONS.items():
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="chat", codename__in=codenames)
-            )
+    grant_to_groups(apps, "chat", CONSOLE_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -5,8 +5,9 @@ permissions decide which admin pages and actions each group has at all. The list
 here, as a migration must not depend on code that changes later.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from enterprise_scanner.group_permissions import create_app_permissions, group_grant
 
 SALES_REP = {
     "leads": ["add_lead", "change_lead", "view_lead", "view_company", "view_companydomain",
@@ -37,14 +38,12 @@ SALES_MANAGER = {
 GROUPS = {"Sales rep": SALES_REP, "Sales manager": SALES_MANAGER}
 
 
+@group_grant
 def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations ran (post_migrate); create them
     # now so that the groups can refer to them on a fresh database.
     for app_config in apps.get_app_configs():
-        previous = getattr(app_config, "models_module", None)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = previous
+        create_app_permissions(apps, app_config.label)
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -5,8 +5,9 @@ groups get the task permissions (reps: see, add and change tasks; managers: also
 Frozen lists here, as a migration must not depend on code that changes later.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
 
 TASK_PERMISSIONS = {
     "Sales rep": ["add_leadtask", "change_leadtask", "view_leadtask"],
@@ -27,21 +28,9 @@ def follow_ups_to_tasks(apps, schema_editor):
     LeadTask.objects.bulk_create(batch)
 
 
+@group_grant
 def grant_task_permissions(apps, schema_editor):
-    app_config = apps.get_app_config("leads")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in TASK_PERMISSIONS.items():
-        group = Group.objects.filter(name=name).first()
-        if group is None:
-            continue
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="leads", codename__in=codenames)
-        )
+    grant_to_groups(apps, "leads", TASK_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -7,8 +7,9 @@ templates only use the sandbox's variables (leads.nurture.templating), and a tes
 they pass its validation.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
 from django.utils import timezone
 
 PERMISSIONS = {
@@ -94,20 +95,9 @@ def unseed(apps, schema_editor):
     apps.get_model("leads", "NurtureSequence").objects.filter(name=NAME, enrollments__isnull=True).delete()
 
 
+@group_grant
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("leads")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in PERMISSIONS.items():
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="leads", codename__in=codenames)
-            )
+    grant_to_groups(apps, "leads", PERMISSIONS)
 
 
 class Migration(migrations.Migration):

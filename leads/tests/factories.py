@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from enterprise_scanner.group_permissions import replay_group_grants
 from leads.models import Company, Lead, LeadEvent, LeadEventKind, LeadNote, LeadTask, TaskKind
 
 
 def sales_groups(names: list[str]) -> list[Group]:
-    """The named staff groups, re-created by the data migration's own code when a transactional
-    test (browser tests) has flushed the tables they were migrated into."""
+    """The named staff groups, re-created with every grant the migrations make (their own code)
+    when a transactional test (browser tests) has flushed the tables they were migrated into."""
     if Group.objects.filter(name__in=names).count() < len(set(names)):
-        from django.apps import apps
-
-        migration = importlib.import_module("leads.migrations.0003_sales_groups")
-        migration.create_groups(apps, None)
-        tasks = importlib.import_module("leads.migrations.0009_follow_ups_become_tasks")
-        tasks.grant_task_permissions(apps, None)
-        # Later migrations that add to the groups (the chat console's canned responses and
-        # business hours), so that a flushed database gets the groups as migrated.
-        importlib.import_module("chat.migrations.0008_console_permissions").grant_console_permissions(
-            apps, None
-        )
-        importlib.import_module("chat.migrations.0006_knowledge_synonym_permissions").grant(apps, None)
-        importlib.import_module("partners.migrations.0005_portal_permissions").grant(apps, None)
-        importlib.import_module(
-            "enterprise_scanner.alert_channels.migrations.0002_manager_permissions"
-        ).grant(apps, None)
-        importlib.import_module("leads.migrations.0013_nurture_default_sequence").grant(apps, None)
-        importlib.import_module("enterprise_scanner.webhooks.migrations.0002_manager_permissions").grant(
-            apps, None
-        )
+        replay_group_grants()
     return list(Group.objects.filter(name__in=names))
 
 

@@ -2,24 +2,16 @@
 inlines need the models' view permission). Frozen list, as a migration must not depend on code
 that changes later."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
 
 MANAGER_PERMISSIONS = ["view_partnermember", "view_partnerinvite"]
 
 
+@group_grant
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("partners")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    group = apps.get_model("auth", "Group").objects.filter(name="Sales manager").first()
-    if group is not None:
-        Permission = apps.get_model("auth", "Permission")
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="partners", codename__in=MANAGER_PERMISSIONS)
-        )
+    grant_to_groups(apps, "partners", {"Sales manager": MANAGER_PERMISSIONS})
 
 
 class Migration(migrations.Migration):

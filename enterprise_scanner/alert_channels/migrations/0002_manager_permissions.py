@@ -3,6 +3,8 @@ access (a webhook URL is a secret). Frozen here like leads 0003_sales_groups."""
 
 from django.db import migrations
 
+from enterprise_scanner.group_permissions import group_grant, grant_to_groups
+
 PERMISSIONS = {
     "Sales manager": [
         "add_alertchannel",
@@ -15,22 +17,9 @@ PERMISSIONS = {
 }
 
 
+@group_grant
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("alert_channels")
-    previous = getattr(app_config, "models_module", None)
-    app_config.models_module = True
-    create_permissions(app_config, verbosity=0)
-    app_config.models_module = previous
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, codenames in PERMISSIONS.items():
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label="alert_channels", codename__in=codenames)
-            )
+    grant_to_groups(apps, "alert_channels", PERMISSIONS)
 
 
 class Migration(migrations.Migration):
