@@ -158,6 +158,7 @@
 
   /* --- Conversation state --- */
   var socket = null, attempt = 0, reconnectTimer = null, ready = false;
+  var retryAfterMs = 0;  // the server asked us to wait this long before reconnecting ("unavailable")
   var lastSeq = 0, closed = false, rated = false, chosenRating = 0, typingTimer = null, typingSentAt = 0;
   var typingClear = null, offlineSent = false, availability = null;
   var bubbles = {};  // client id -> pending bubble element
@@ -267,6 +268,10 @@
         if (data.active) { typingClear = setTimeout(function () { say(""); }, 6000); }
         break;
       case "error":
+        if (typeof data.retry_after === "number" && data.retry_after > 0) {
+          // The server is unavailable and closes the socket next: reconnect no sooner than it asks.
+          retryAfterMs = Math.min(data.retry_after, 300) * 1000;
+        }
         if (data.code === "unknown_conversation") {
           state.token = null; persist(); lastSeq = 0; log.textContent = "";
           send({ type: "hello", visitor_id: state.visitorId });
@@ -312,7 +317,13 @@
     socket.onclose = function () {
       ready = false;
       var delay = Math.min(30000, 1000 * Math.pow(2, attempt++)) * (0.5 + Math.random() / 2);
-      say("Connection lost. Reconnecting…");
+      if (retryAfterMs) {
+        delay = Math.max(delay, retryAfterMs);
+        retryAfterMs = 0;
+        say("We are having trouble on our side. Reconnecting in " + Math.round(delay / 1000) + " s…");
+      } else {
+        say("Connection lost. Reconnecting…");
+      }
       reconnectTimer = setTimeout(connect, delay);
     };
   }
