@@ -29,11 +29,16 @@ Choices, and why:
   and errors are the real run's.
 * **Speed** (see `leads.bulk_import`): inside a chunk nothing is looked up per row. Known leads
   (by lower-cased e-mail, the unique index), companies (by domain, kept for the whole file) and
-  owners are fetched once; new leads and their timeline entries go in with COPY (PostgreSQL) or
-  one executemany (SQLite); scores are computed once per distinct title/company/domain kind;
+  owners are fetched once; on PostgreSQL new leads and their timeline entries are written
+  set-based (`leads.import_sql`: COPY into a staging table, then INSERT ... SELECT), on SQLite
+  with one executemany; scores are computed once per distinct title/company/domain kind;
   e-mail domains are validated once per domain (`leads.emails`); likely duplicates are found
-  in memory and flagged in bulk (`leads.duplicates.leads_flag_new_duplicates`). Only changes to
+  in memory and flagged in bulk (`leads.duplicates.new_leads_flag_duplicates`). Only changes to
   existing leads' status, owner and follow-up go through their services row by row.
+* **A writer thread** (PostgreSQL, outside a caller's transaction): a chunk of only new leads
+  is written on a second thread and connection while the next chunk is read and cleaned, so
+  Python's work and the database's overlap. Chunks are still written one at a time, in file
+  order, and progress is reported as each is committed.
 
 Row numbers count data rows: row 1 is the first row under the header (as in the admin's
 import); `ImportSummary.lines` maps an error's row to its line in a CSV file.
