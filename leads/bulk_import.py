@@ -34,9 +34,9 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from .duplicates import DuplicateIndex, leads_flag_new_duplicates
-from .import_sql import NewLeadsSqlWriter
+from .import_sql import NewLeadRow, NewLeadsSqlWriter
 from .models import Lead, LeadEvent
-from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadImportRow, LeadResource
+from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadResource
 from .selectors import leads_by_email_key
 from .services import lead_rescore_later
 
@@ -69,7 +69,7 @@ class PreparedChunk:
     now: datetime  # the chunk's time: its timeline entries, scores and updates carry it
     result: ChunkResult
     new: list[Lead]  # new leads on the per-row path (SQLite)
-    new_rows: list[tuple[LeadImportRow, dict[str, Any]]]  # new leads on the set-based path
+    new_rows: list[NewLeadRow]  # new leads on the set-based path
     changed: list[Lead]
     services: list[Lead]
 
@@ -180,7 +180,7 @@ class LeadChunkImporter:
         known = leads_by_email_key(keys=(current.key for _, current in cleaned))
 
         new: list[Lead] = []
-        new_rows: list[tuple[LeadImportRow, dict[str, Any]]] = []  # set-based: no instances
+        new_rows: list[NewLeadRow] = []  # set-based: no model instances
         changed: list[Lead] = []
         services: list[Lead] = []
         for row, current in cleaned:
@@ -188,7 +188,7 @@ class LeadChunkImporter:
             instance = known.get(current.key)
             try:
                 if instance is None and self.sql is not None:
-                    new_rows.append((current, resource.new_lead_values(current)))
+                    new_rows.append(self.sql.new_row(current))
                     continue
                 if instance is None:
                     instance = Lead()
@@ -264,7 +264,7 @@ class LeadChunkImporter:
         if not self.dry_run:
             leads_flag_new_duplicates(leads=leads, index=resource._duplicates, actor_label=IMPORT_ACTOR_LABEL)
 
-    def _write_new_set_based(self, rows: list[tuple[LeadImportRow, dict[str, Any]]], now: datetime) -> None:
+    def _write_new_set_based(self, rows: list[NewLeadRow], now: datetime) -> None:
         if not rows or self.sql is None:
             return
         resource = self.resource

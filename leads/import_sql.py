@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -141,6 +141,16 @@ ORDER BY position, step
 """  # noqa: S608
 
 
+class NewLeadRow(NamedTuple):
+    """A cleaned row that becomes a new lead: the row, its `new_lead_values`, and the summary of
+    its "imported" timeline entry (worded where the row was cleaned, in that thread's language
+    and time zone, as the per-row path words it)."""
+
+    row: LeadImportRow
+    values: dict[str, Any]
+    summary: str
+
+
 @dataclass(frozen=True)
 class _Score:
     id: int
@@ -211,6 +221,12 @@ class NewLeadsSqlWriter:
             )
         return score
 
+    def new_row(self, row: LeadImportRow) -> NewLeadRow:
+        """The cleaned `row` of a new lead, ready for `write` (raises the resource's
+        ValidationError for a row that cannot be a new lead, see `new_lead_values`)."""
+        values = self.resource.new_lead_values(row)
+        return NewLeadRow(row, values, self._summary(row, values))
+
     def _summary(self, row: LeadImportRow, values: dict[str, Any]) -> str:
         """The "imported" entry's summary, worded as `LeadResource.new_lead_events` words it."""
         resource = self.resource
@@ -227,21 +243,19 @@ class NewLeadsSqlWriter:
             details.append(f"follow-up {label}")
         return f"Imported ({resource._where(row)}): {', '.join(details)}"
 
-    def write(
-        self, rows: Sequence[tuple[LeadImportRow, dict[str, Any]]], *, now: datetime, flag_duplicates: bool
-    ) -> None:
-        """Write the new leads `rows` ((cleaned row, `new_lead_values`) pairs) in the caller's
-        transaction: companies, leads, timeline, hot leads' re-scoring, duplicate flags."""
+    def write(self, rows: Sequence[NewLeadRow], *, now: datetime, flag_duplicates: bool) -> None:
+        """Write the new leads `rows` (from `new_row`) in the caller's transaction: companies,
+        leads, timeline, hot leads' re-scoring, duplicate flags. May run on a writer thread."""
         if not rows:
             return
         resource = self.resource
-        resource._resolve_companies((row.domain, values.get("company_name", "")) for row, values in rows)
+        resource._resolve_companies((row.domain, values.get("company_name", "")) for row, values, _ in rows)
         companies = resource._companies
         staging: list[tuple[Any, ...]] = []
         scores: dict[int, tuple[Any, ...]] = {}
         hot: list[uuid.UUID] = []
         keys: list[NewLeadKeys] = []
-        for position, (row, values) in enumerate(rows):
+        for position, (row, values, summary) in enumerate(rows):
             get = values.get
             domain = row.domain
             company = companies.get(domain.registrable) if domain.is_corporate else None
@@ -274,7 +288,7 @@ class NewLeadsSqlWriter:
                     follow_up.isoformat() if follow_up is not None else None,
                     company_id,
                     None if score.hot else score.id,
-                    self._summary(row, values),
+                    summary,
                 )
             )
             keys.append(

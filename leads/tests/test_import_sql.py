@@ -12,12 +12,14 @@ the file's exact outcome is asserted on both databases.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
+from leads.bulk_import import LeadChunkImporter
 from leads.importing import ImportSummary, leads_import
 from leads.models import Company, Lead, LeadEvent, LeadEventKind
 from leads.tests.factories import Fortune500CompanyFactory, LeadFactory, UserFactory
@@ -68,10 +70,16 @@ ROWS = [
 
 @pytest.fixture
 def known_state(db):
+    _known_state()
+
+
+def _known_state() -> None:
     """The database the file meets: a Fortune 500 company, staff, leads the file updates or matches."""
     Fortune500CompanyFactory()
     UserFactory(username="rep")
-    LeadFactory(email="known@corp-known.com", first_name="Kay", job_title="Engineer", company=None)
+    LeadFactory(
+        email="known@corp-known.com", first_name="Kay", last_name="Known", job_title="Engineer", company=None
+    )
     LeadFactory(email="same@corp-same.com", first_name="Sam", last_name="", job_title="", company=None)
     LeadFactory(email="jane.doe@gmail.com", first_name="Jane", last_name="Doe", phone="", company=None)
 
@@ -182,3 +190,39 @@ def test_the_same_file_again_is_unchanged_on_the_set_based_path(tmp_path):
 
     assert (first.new, again.new, again.updated, again.skipped) == (9, 0, 0, 11)
     assert (Lead.objects.count(), LeadEvent.objects.count(), Company.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_thread_writes_what_the_per_row_path_writes(tmp_path, settings, monkeypatch):
+    """Outside a transaction the set-based chunks are written on a writer thread with its own
+    connection (`leads.importing._ChunkWriter`): same outcome as the per-row path."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.LEAD_SCORING = {"hot_threshold": 60}
+    path = write_csv(tmp_path / "leads.csv", HEADER, *ROWS)
+    owner = UserFactory(username="default-owner")
+
+    def run(set_based: bool) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        Lead.objects.all().delete()
+        Company.objects.all().delete()
+        DBTaskResult.objects.all().delete()
+        _known_state()  # the same starting point for both paths
+        summary = leads_import(
+            path=path, chunk_rows=4, owner=owner, overwrite="job_title", set_based=set_based
+        )
+        return _facts(summary), _snapshot()
+
+    writers: list[str] = []
+    write = LeadChunkImporter.write
+
+    def spy(self: LeadChunkImporter, chunk: Any) -> Any:
+        writers.append(threading.current_thread().name)
+        return write(self, chunk)
+
+    monkeypatch.setattr(LeadChunkImporter, "write", spy)
+    per_row = run(set_based=False)
+    threaded = run(set_based=connection.vendor == "postgresql")
+
+    assert threaded == per_row
+    if connection.vendor == "postgresql":
+        assert any(name.startswith("import-writer") for name in writers)
+    assert per_row[0][1] == 9 and len(per_row[1]["events"]) > 20
