@@ -13,9 +13,16 @@ gets new leads every time). Two references load the same file with no checks at 
 * **staging**: the same into an UNLOGGED table (PostgreSQL) without any index, the fastest a
   database takes text in. Shown for comparison.
 
-The real import validates every row, resolves companies, scores, writes each lead (31 columns,
-7 indexes) and 2–3 timeline entries, and flags likely duplicates. Reports rows/s of each and the
-ratios (target: at least 0.5 against the table load).
+The real import validates every row, resolves companies, scores, writes each lead (34 columns,
+15 indexes, 4 of them trigram GIN) and 2–3 timeline entries (5 indexes), and flags likely
+duplicates. Reports rows/s of each and the ratios (target, issue 18: at least 0.1 against the
+table load).
+
+On PostgreSQL a third figure, the **floor**: the time the database alone takes to store what
+the import stored (the same lead and timeline rows, copied inside the database with
+``INSERT ... SELECT`` under new ids and e-mails, foreign keys checked, then rolled back). No
+import can be faster than its floor; ours/floor says how much of the import is not the
+database's own work.
 """
 
 from __future__ import annotations
@@ -37,9 +44,9 @@ from import_leads import HEADER, generate  # noqa: E402  (sets Django up)
 
 from leads.fortune500 import fortune500_import  # noqa: E402
 from leads.importing import leads_import  # noqa: E402
-from leads.models import Company  # noqa: E402
+from leads.models import Company, Lead  # noqa: E402
 
-TARGET = 0.5
+TARGET = 0.1  # issue 18
 
 
 def bulk_load(path: Path, *, indexed: bool) -> float:
@@ -72,6 +79,36 @@ def bulk_load(path: Path, *, indexed: bool) -> float:
     return time.perf_counter() - started
 
 
+def database_floor(tag: str) -> float:
+    """Seconds PostgreSQL takes to insert again the leads and timeline entries whose e-mails
+    contain `tag` (this run's import), under new ids and e-mails, with its foreign keys checked;
+    rolled back. Copies are made outside the timing."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE floor_lead ON COMMIT DROP AS SELECT gen_random_uuid() AS new_id, * "
+            "FROM leads_lead WHERE email LIKE %s",
+            [f"%{tag}@%"],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE floor_event ON COMMIT DROP AS SELECT f.new_id, e.kind, e.summary, e.data, "
+            "e.actor_id, e.actor_label, e.created_at FROM leads_leadevent e JOIN floor_lead f ON f.id = e.lead_id"
+        )
+        cursor.execute("ALTER TABLE floor_lead DROP COLUMN id")
+        cursor.execute("UPDATE floor_lead SET email = 'floor.' || email")
+        columns = [c.column for c in Lead._meta.concrete_fields if not c.generated and c.column != "id"]
+        names = ", ".join(columns)
+        started = time.perf_counter()
+        cursor.execute(f"INSERT INTO leads_lead (id, {names}) SELECT new_id, {names} FROM floor_lead")  # noqa: S608
+        cursor.execute(
+            "INSERT INTO leads_leadevent (lead_id, kind, summary, data, actor_id, actor_label, created_at) "
+            "SELECT new_id, kind, summary, data, actor_id, actor_label, created_at FROM floor_event"
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks, as at COMMIT
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000)
@@ -89,6 +126,7 @@ def main() -> None:
         cpu = time.process_time()
         summary = leads_import(path=path, dry_run=False)
         cpu = time.process_time() - cpu
+    floor = database_floor(f".{seed}") if vendor == "postgresql" else None
     ours = summary.total / summary.seconds
     reference = args.rows / table_seconds
     staging = args.rows / staging_seconds
@@ -101,6 +139,19 @@ def main() -> None:
     print(f"  {load} into a table like leads_lead  {reference:>10,.0f} rows/s  ({table_seconds:.2f} s)")
     print(f"  {load} into a bare staging table     {staging:>10,.0f} rows/s  ({staging_seconds:.2f} s)")
     print(f"  ratio {ours / reference:.3f} (vs the bare staging table {ours / staging:.3f})")
+    detail = f"vs bare staging table {ours / staging:.3f}x ({staging:,.0f} rows/s); import {cpu:.1f} s CPU"
+    if floor is not None:
+        floor_rate = summary.new / floor
+        print(
+            f"  floor: the database alone stores these leads and timeline rows at {floor_rate:,.0f} rows/s "
+            f"({floor:.2f} s) = {floor_rate / reference:.3f}x COPY; the import takes {summary.seconds / floor:.1f}x the floor"
+        )
+        detail += (
+            f"; database floor (same rows by INSERT ... SELECT) {floor_rate:,.0f} rows/s = "
+            f"{floor_rate / reference:.3f}x COPY, import = {summary.seconds / floor:.1f}x floor"
+        )
+    if args.rows < 20_000:
+        detail += "; at this size fixed costs (companies, scores, domains) weigh more than at 100,000"
     rows = [
         ratio_row(
             benchmark=f"import {args.rows:,} rows ({vendor})",
@@ -109,10 +160,22 @@ def main() -> None:
             reference=reference,
             target=f">= {TARGET}x",
             met=ours / reference >= TARGET,
-            detail=f"vs bare staging table {ours / staging:.3f}x ({staging:,.0f} rows/s); import {cpu:.1f} s CPU",
+            detail=detail,
         )
     ]
-    write_result(f"import_{vendor}", {"database": vendor, "rows_in_file": args.rows, "rows": rows})
+    write_result(
+        f"import_{vendor}",
+        {
+            "database": vendor,
+            "rows_in_file": args.rows,
+            "import_seconds": summary.seconds,
+            "import_cpu_seconds": cpu,
+            "reference_seconds": table_seconds,
+            "staging_seconds": staging_seconds,
+            "floor_seconds": floor,
+            "rows": rows,
+        },
+    )
 
 
 if __name__ == "__main__":

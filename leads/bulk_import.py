@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from .duplicates import DuplicateIndex, leads_flag_new_duplicates
+from .import_sql import NewLeadRow, NewLeadsSqlWriter
 from .models import Lead, LeadEvent
 from .resources import IMPORT_ACTOR_LABEL, ImportEvent, LeadResource
 from .selectors import leads_by_email_key
@@ -58,6 +60,24 @@ def row_error_text(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(f"{column}: {' '.join(messages)}" for column, messages in error.message_dict.items())
     return " ".join(error.messages)
+
+
+@dataclass
+class PreparedChunk:
+    """A cleaned chunk, decided row by row, not yet written (`LeadChunkImporter.prepare`)."""
+
+    now: datetime  # the chunk's time: its timeline entries, scores and updates carry it
+    result: ChunkResult
+    new: list[Lead]  # new leads on the per-row path (SQLite)
+    new_rows: list[NewLeadRow]  # new leads on the set-based path
+    changed: list[Lead]
+    services: list[Lead]
+
+    @property
+    def background(self) -> bool:
+        """Whether the chunk may be written on a writer thread: only set-based new leads (the
+        per-row writes read state, such as the resource's time, that the next chunk changes)."""
+        return not (self.new or self.changed or self.services)
 
 
 class InsertTable:
@@ -127,19 +147,27 @@ class LeadChunkImporter:
     companies found so far, memoised scores), and the duplicates index, built once.
     """
 
-    def __init__(self, *, resource: LeadResource, dry_run: bool) -> None:
+    def __init__(self, *, resource: LeadResource, dry_run: bool, set_based: bool | None = None) -> None:
+        """`set_based`: write new leads with `leads.import_sql` (COPY into a staging table, then
+        SQL); by default on PostgreSQL, where it is available. SQLite writes them per row."""
         self.resource = resource
         self.dry_run = dry_run
+        if set_based is None:
+            set_based = connection.vendor == "postgresql"
+        self.sql = NewLeadsSqlWriter(resource) if set_based else None
         self.leads = InsertTable(Lead)  # made again for each chunk (see `InsertTable._converter`)
         self.events = InsertTable(LeadEvent)
         resource._companies = {}  # kept for the whole file (see import_chunk)
 
     def import_chunk(self, rows: list[dict[str, Any]], numbers: list[int]) -> ChunkResult:
         """Import `rows` (data row `numbers` in the file) in one transaction."""
+        return self.write(self.prepare(rows, numbers))
+
+    def prepare(self, rows: list[dict[str, Any]], numbers: list[int]) -> PreparedChunk:
+        """Clean the chunk and decide each row (new, update, unchanged, error); writes nothing."""
         resource = self.resource
         resource.row_numbers = numbers
-        resource._now = timezone.now()
-        self.leads, self.events = InsertTable(Lead), InsertTable(LeadEvent)
+        now = resource._now = timezone.now()
         result = ChunkResult()
         cleaned = []
         for index, row in enumerate(rows, 1):
@@ -152,12 +180,16 @@ class LeadChunkImporter:
         known = leads_by_email_key(keys=(current.key for _, current in cleaned))
 
         new: list[Lead] = []
+        new_rows: list[NewLeadRow] = []  # set-based: no model instances
         changed: list[Lead] = []
         services: list[Lead] = []
         for row, current in cleaned:
             resource.current = current
             instance = known.get(current.key)
             try:
+                if instance is None and self.sql is not None:
+                    new_rows.append(self.sql.new_row(current))
+                    continue
                 if instance is None:
                     instance = Lead()
                 else:
@@ -175,12 +207,25 @@ class LeadChunkImporter:
                     changed.append(instance)
                 services.append(instance)
                 result.updated += 1
-        result.new = len(new)
+        result.new = len(new) + len(new_rows)
+        return PreparedChunk(now, result, new, new_rows, changed, services)
 
+    def write(self, chunk: PreparedChunk) -> ChunkResult:
+        """Write a prepared chunk in one transaction (all of it, or none: `ChunkResult.failed`).
+
+        Chunks must be written in file order, one at a time. A chunk of only new leads on the
+        set-based path may be written on another thread while the next one is prepared
+        (`background`): it reads nothing the preparing thread changes."""
+        resource = self.resource
+        result = chunk.result
+        self.leads, self.events = InsertTable(Lead), InsertTable(LeadEvent)
+        if chunk.new or chunk.changed or chunk.services:
+            resource._now = chunk.now  # the per-row path reads it (timeline times)
         try:
             with transaction.atomic():
-                self._write_new(new)
-                self._write_updates(changed, services)
+                self._write_new(chunk.new)
+                self._write_new_set_based(chunk.new_rows, chunk.now)
+                self._write_updates(chunk.changed, chunk.services)
                 if self.dry_run:
                     transaction.set_rollback(True)
         except Exception as exc:  # noqa: BLE001 - reported as the chunk's error, never a traceback
@@ -218,6 +263,14 @@ class LeadChunkImporter:
                 lead_rescore_later(lead=lead)
         if not self.dry_run:
             leads_flag_new_duplicates(leads=leads, index=resource._duplicates, actor_label=IMPORT_ACTOR_LABEL)
+
+    def _write_new_set_based(self, rows: list[NewLeadRow], now: datetime) -> None:
+        if not rows or self.sql is None:
+            return
+        resource = self.resource
+        if not self.dry_run and resource._duplicates is None:
+            resource._duplicates = DuplicateIndex.build()  # as in _write_new
+        self.sql.write(rows, now=now, flag_duplicates=not self.dry_run)
 
     def _write_events(self, events: list[ImportEvent]) -> None:
         columns = {f.attname: position for position, f in enumerate(self.events.fields)}

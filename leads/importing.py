@@ -29,11 +29,16 @@ Choices, and why:
   and errors are the real run's.
 * **Speed** (see `leads.bulk_import`): inside a chunk nothing is looked up per row. Known leads
   (by lower-cased e-mail, the unique index), companies (by domain, kept for the whole file) and
-  owners are fetched once; new leads and their timeline entries go in with COPY (PostgreSQL) or
-  one executemany (SQLite); scores are computed once per distinct title/company/domain kind;
+  owners are fetched once; on PostgreSQL new leads and their timeline entries are written
+  set-based (`leads.import_sql`: COPY into a staging table, then INSERT ... SELECT), on SQLite
+  with one executemany; scores are computed once per distinct title/company/domain kind;
   e-mail domains are validated once per domain (`leads.emails`); likely duplicates are found
-  in memory and flagged in bulk (`leads.duplicates.leads_flag_new_duplicates`). Only changes to
+  in memory and flagged in bulk (`leads.duplicates.new_leads_flag_duplicates`). Only changes to
   existing leads' status, owner and follow-up go through their services row by row.
+* **A writer thread** (PostgreSQL, outside a caller's transaction): a chunk of only new leads
+  is written on a second thread and connection while the next chunk is read and cleaned, so
+  Python's work and the database's overlap. Chunks are still written one at a time, in file
+  order, and progress is reported as each is committed.
 
 Row numbers count data rows: row 1 is the first row under the header (as in the admin's
 import); `ImportSummary.lines` maps an error's row to its line in a CSV file.
@@ -44,11 +49,14 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .bulk_import import LeadChunkImporter
+from django.db import connection
+
+from .bulk_import import ChunkResult, LeadChunkImporter, PreparedChunk
 from .import_policy import overwrite_columns_clean
 from .resources import (
     LeadImportColumnsError,
@@ -202,6 +210,46 @@ def _chunks(
         yield chunk
 
 
+class _ChunkWriter:
+    """Writes prepared chunks in file order, the set-based ones on a writer thread while the next
+    chunk is cleaned (`PreparedChunk.background`), so that Python's work on one chunk overlaps
+    the database's on the previous one. Used only on PostgreSQL outside a transaction: the
+    writer thread has its own connection, which would not see a caller's uncommitted rows.
+    """
+
+    def __init__(self, importer: LeadChunkImporter) -> None:
+        self.importer = importer
+        self.threaded = importer.sql is not None and not connection.in_atomic_block
+        self.pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") if self.threaded else None
+        )
+        self.pending: tuple[_Chunk, Future[ChunkResult]] | None = None
+
+    def __enter__(self) -> _ChunkWriter:
+        return self
+
+    def write(self, chunk: _Chunk, prepared: PreparedChunk) -> Iterator[tuple[_Chunk, ChunkResult]]:
+        """Yield each chunk written by now, in order, as (chunk, result)."""
+        yield from self.flush()  # one chunk at a time: the next is written after this one
+        if self.pool is not None and prepared.background:
+            self.pending = (chunk, self.pool.submit(self.importer.write, prepared))
+        else:
+            yield chunk, self.importer.write(prepared)
+
+    def flush(self) -> Iterator[tuple[_Chunk, ChunkResult]]:
+        if self.pending is not None:
+            chunk, future = self.pending
+            self.pending = None
+            yield chunk, future.result()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            if self.pending is not None:
+                self.pending[1].result()  # an exception in the loop: let the write finish
+            self.pool.submit(lambda: connection.close()).result()  # the writer thread's connection
+            self.pool.shutdown()
+
+
 def leads_import(
     *,
     path: Path | str,
@@ -212,6 +260,7 @@ def leads_import(
     progress: Progress | None = None,
     chunk_rows: int = CHUNK_ROWS,
     overwrite: Iterable[str] | str = (),
+    set_based: bool | None = None,
 ) -> ImportSummary:
     """Import the leads of a CSV or XLSX file (see the module docstring for what happens).
 
@@ -220,6 +269,8 @@ def leads_import(
     for an operator on the command line. `progress(done, total)` is called after each chunk.
     `overwrite` names the columns whose existing values a known lead gives up for the file's
     (`leads.import_policy`; by default a re-import only fills empty fields and moves forward).
+    `set_based`: new leads through `leads.import_sql` (default: on PostgreSQL); False forces the
+    per-row path, which the equivalence tests compare it with.
 
     Raises `LeadImportError` when the import cannot start; row errors are in the summary.
     """
@@ -244,12 +295,11 @@ def leads_import(
         path=path, dry_run=dry_run, total=total, ignored_columns=lead_import_unknown_columns(columns)
     )
     resource = LeadResource(user=actor, default_owner=owner, source_name=path.name, overwrite=overwrite)
-    importer = LeadChunkImporter(resource=resource, dry_run=dry_run)
+    importer = LeadChunkImporter(resource=resource, dry_run=dry_run, set_based=set_based)
     done = 0
-    for chunk in _chunks(reader, len(columns), summary, chunk_rows):
-        result = importer.import_chunk(
-            [dict(zip(columns, cells, strict=True)) for cells in chunk.rows], chunk.numbers
-        )
+
+    def record(chunk: _Chunk, result: ChunkResult) -> None:
+        nonlocal done
         line_of = dict(zip(chunk.numbers, chunk.lines, strict=True))
         for number, message in result.errors:
             summary.errors.append((number, message))
@@ -267,6 +317,16 @@ def leads_import(
         done += len(chunk.rows)
         if progress is not None:
             progress(done, total)
+
+    with _ChunkWriter(importer) as writer:
+        for chunk in _chunks(reader, len(columns), summary, chunk_rows):
+            prepared = importer.prepare(
+                [dict(zip(columns, cells, strict=True)) for cells in chunk.rows], chunk.numbers
+            )
+            for written in writer.write(chunk, prepared):
+                record(*written)
+        for written in writer.flush():
+            record(*written)
     if progress is not None and done < total:
         progress(total, total)  # rows refused before a chunk (too many cells) are done too
     summary.errors.sort(key=lambda error: error[0])

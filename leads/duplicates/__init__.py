@@ -32,7 +32,7 @@ it). This module re-exports the public names, so callers import from `leads.dupl
 """
 
 from .detection import DuplicateIndex, DuplicateMatch, lead_find_duplicates
-from .flagging import lead_flag_duplicates, leads_flag_new_duplicates
+from .flagging import NewLeadKeys, lead_flag_duplicates, leads_flag_new_duplicates, new_leads_flag_duplicates
 from .groups import DuplicateGroup, duplicate_groups
 from .keys import (
     DOT_INSENSITIVE_DOMAINS,
@@ -77,6 +77,7 @@ __all__ = [
     "DuplicateMatch",
     "FieldChange",
     "MergePlan",
+    "NewLeadKeys",
     "duplicate_groups",
     "lead_find_duplicates",
     "lead_flag_duplicates",
@@ -86,6 +87,7 @@ __all__ = [
     "leads_for_merge",
     "matching_email_key",
     "name_key",
+    "new_leads_flag_duplicates",
     "normalise_phone",
     "phone_match_key",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -11,7 +11,7 @@ from django.db.models import Q
 from ..models import Lead, LeadEvent, LeadEventKind
 from ..services import lead_event_build, lead_event_record
 from .detection import DuplicateIndex, DuplicateMatch, lead_find_duplicates
-from .keys import keys_of_lead
+from .keys import keys_from_columns
 
 
 def lead_flag_duplicates(
@@ -58,20 +58,60 @@ def _flag_entry(match: DuplicateMatch) -> dict[str, Any]:
     }
 
 
+class NewLeadKeys(NamedTuple):
+    """The columns of a just-created lead that duplicate matching reads (`KEY_COLUMNS`), for
+    bulk writers that hold no model instances (`leads.import_sql`)."""
+
+    pk: Any
+    email: str
+    phone: str
+    first_name: str
+    last_name: str
+    company_id: Any
+    company_name: str
+    created_at: Any
+
+
 def leads_flag_new_duplicates(
     *, leads: Sequence[Lead], index: DuplicateIndex, actor_label: str = "system"
 ) -> int:
     """`lead_flag_duplicates` for many just-created leads at once (bulk imports): the same
     timeline entries, with a fixed number of queries instead of a few per flagged lead.
+    See `new_leads_flag_duplicates`, which this calls with the leads' columns."""
+    return new_leads_flag_duplicates(
+        leads=[
+            NewLeadKeys(
+                lead.pk,
+                lead.email,
+                lead.phone,
+                lead.first_name,
+                lead.last_name,
+                lead.company_id,
+                lead.company_name,
+                lead.created_at,
+            )
+            for lead in leads
+        ],
+        index=index,
+        actor_label=actor_label,
+    )
+
+
+def new_leads_flag_duplicates(
+    *, leads: Sequence[NewLeadKeys], index: DuplicateIndex, actor_label: str = "system"
+) -> int:
+    """Flag likely duplicates of just-created leads, given as their key columns.
 
     Each lead is matched against `index` and then added to it, so a later lead of the same
     batch matches an earlier one (and the pair is flagged once, on the later lead). The leads
     must be new (saved, but with no timeline yet): then no pair can have been flagged before,
     which is what `lead_flag_duplicates` has to look up. Returns how many entries were written.
     """
-    found: list[tuple[Lead, dict[Any, tuple[str, ...]]]] = []
+    found: list[tuple[NewLeadKeys, dict[Any, tuple[str, ...]]]] = []
     for lead in leads:
-        keys = keys_of_lead(lead)
+        keys = keys_from_columns(
+            lead.email, lead.phone, lead.first_name, lead.last_name, lead.company_id, lead.company_name
+        )
         matches = index.matches_keys(lead.pk, keys)
         if matches:
             found.append((lead, matches))
@@ -92,6 +132,6 @@ def leads_flag_new_duplicates(
         )
         for other in present:
             entry = _flag_entry(DuplicateMatch(other=other, reasons=matches[other.pk]))
-            events.append(lead_event_build(lead=lead, **entry, actor_label=actor_label))
+            events.append(lead_event_build(lead=Lead(pk=lead.pk), **entry, actor_label=actor_label))
     LeadEvent.objects.bulk_create(events, batch_size=500)
     return len(events)

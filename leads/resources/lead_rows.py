@@ -121,22 +121,17 @@ class LeadRowsMixin:
         current = self.current
         assert current is not None
         current.new = instance._state.adding
-        values = dict(current.values)
         instance._import_row = current  # type: ignore[attr-defined]
         if current.new:
             instance.email = current.email
-            values.setdefault("source", LeadSource.IMPORT)
-            if "owner" not in values and self.default_owner is not None:
-                values["owner"] = self.default_owner
-            if values.get("status") == LeadStatus.CLOSED_LOST and not values.get("lost_reason"):
-                raise ValidationError({"lost_reason": "Say why the deal was lost (closed_lost needs it)."})
-            for attribute, value in values.items():
+            for attribute, value in self.new_lead_values(current).items():
                 setattr(instance, attribute, value)
             if instance.consent_marketing:
                 instance.consent_marketing_at = self._now
             return
 
         # A known lead: each field by the re-import policy (`leads.import_policy`).
+        values = dict(current.values)
         status = values.pop("status", None)
         if status is not None:
             decision = decide_status(lead=instance, status=status)
@@ -168,6 +163,19 @@ class LeadRowsMixin:
         if current.changes.get("consent_marketing", (None, False))[1] and not instance.consent_marketing_at:
             instance.consent_marketing_at = self._now
             current.changes["consent_marketing_at"] = (None, self._now)
+
+    def new_lead_values(self, current: LeadImportRow) -> dict[str, Any]:
+        """Every attribute a new lead takes from its cleaned row: the row's values, source
+        "import" and the default owner unless the row names them; raises the one rule that needs
+        the whole row (a lost deal says why). Shared by `import_instance` and the PostgreSQL
+        writer (`leads.import_sql`), which builds no model instance for a new lead."""
+        values = dict(current.values)
+        values.setdefault("source", LeadSource.IMPORT)
+        if "owner" not in values and self.default_owner is not None:
+            values["owner"] = self.default_owner
+        if values.get("status") == LeadStatus.CLOSED_LOST and not values.get("lost_reason"):
+            raise ValidationError({"lost_reason": "Say why the deal was lost (closed_lost needs it)."})
+        return values
 
     def skip_row(
         self,

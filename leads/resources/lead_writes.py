@@ -5,13 +5,15 @@ follow-up through the services.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 
+from ..domains import EmailDomain
 from ..duplicates import DuplicateIndex, leads_flag_new_duplicates
 from ..models import Lead, LeadEvent, LeadEventKind, LeadStatus
-from ..scoring import score_lead
+from ..scoring import ScoreResult, score_lead
 from ..services import (
     companies_resolve,
     company_matched_event,
@@ -128,19 +130,39 @@ class LeadWritesMixin:
         """Give each new lead the company of its corporate mail domain through
         `companies_resolve` (the set form of `company_resolve`: a fixed number of queries per
         chunk); companies found are kept for the rest of the file."""
-        wanted: dict[str, str] = {}
-        for lead in leads:
-            domain = lead._import_row.domain
-            if domain.is_corporate and domain.registrable not in self._companies:
-                wanted.setdefault(domain.registrable, lead.company_name)
-        if wanted:
-            self._companies.update(companies_resolve(names=wanted))
+        self._resolve_companies((lead._import_row.domain, lead.company_name) for lead in leads)
         for lead in leads:
             domain = lead._import_row.domain
             company = self._companies.get(domain.registrable) if domain.is_corporate else None
             if company is not None:
                 lead.company = company
                 lead.is_fortune_500 = company.is_fortune_500
+
+    def _resolve_companies(self, rows: Iterable[tuple[EmailDomain, str]]) -> None:
+        """Find or create (`companies_resolve`) the companies of these (mail domain, typed
+        company name) pairs that this file has not met yet; the first row's name names a new one."""
+        wanted: dict[str, str] = {}
+        for domain, company_name in rows:
+            if domain.is_corporate and domain.registrable not in self._companies:
+                wanted.setdefault(domain.registrable, company_name)
+        if wanted:
+            self._companies.update(companies_resolve(names=wanted))
+
+    def _score_of(self, lead: Any, domain: EmailDomain) -> ScoreResult:
+        """The score of a new lead (anything with `job_title` and `company`), computed once per
+        distinct title, company rank and size and kind of mail domain (see `_score`)."""
+        company = lead.company
+        inputs = (
+            lead.job_title,
+            company.fortune_rank if company else None,
+            company.employee_count if company else None,
+            domain.kind,
+        )
+        result = self._score_memo.get(inputs)
+        if result is None:
+            scoring_input = lead_scoring_input(lead=lead, activities=(), now=self._now, email_domain=domain)
+            result = self._score_memo[inputs] = score_lead(scoring_input, self._scoring)
+        return result
 
     def _score(self, leads: list[Lead]) -> None:
         """Score new leads with `lead_rescore`'s own steps (`lead_scoring_input`, the engine,
@@ -152,22 +174,8 @@ class LeadWritesMixin:
         the kind of mail domain, so the engine runs once per distinct combination (a 100,000-row
         file has a few thousand) and the result is shared: it is read-only once stored."""
         config = self._scoring
-        memo = self._score_memo
         for lead in leads:
-            company = lead.company
-            domain = lead._import_row.domain
-            inputs = (
-                lead.job_title,
-                company.fortune_rank if company else None,
-                company.employee_count if company else None,
-                domain.kind,
-            )
-            result = memo.get(inputs)
-            if result is None:
-                scoring_input = lead_scoring_input(
-                    lead=lead, activities=(), now=self._now, email_domain=domain
-                )
-                result = memo[inputs] = score_lead(scoring_input, config)
+            result = self._score_of(lead, lead._import_row.domain)
             if result.total >= config.hot_threshold:
                 lead._import_row.rescore_later = True
                 continue
