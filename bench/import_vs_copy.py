@@ -4,19 +4,23 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/es_bench .venv/bin/python bench/import_vs_copy.py --rows 100000
 
 The file is bench/import_leads.py's realistic list (e-mails tagged per run, so a reused database
-gets new leads every time). Two references load the same file with no checks at all, median of three loads:
+gets new leads every time). The references, median of three loads each:
 
-* **table** (the ratio's reference): PostgreSQL `COPY ... FROM STDIN (FORMAT csv)`, or on SQLite
-  Python's csv reader and one `executemany` INSERT, into an ordinary (logged) table with the
-  file's columns and the one invariant the import keeps, a unique index on lower(email), as
-  `leads_lead` has;
-* **staging**: the same into an UNLOGGED table (PostgreSQL) without any index, the fastest a
+* **equivalent table** (the ratio's reference, issue 18's "COPY into an equivalent table"): the
+  leads this run imported, every stored column, bulk-loaded with no checks into a table with
+  `leads_lead`'s own columns, defaults, checks and indexes (PostgreSQL `CREATE TABLE ... (LIKE
+  leads_lead INCLUDING ALL)` and `COPY ... FROM STDIN`; on SQLite the table's and its indexes'
+  own DDL and one `executemany` INSERT). The rows are exported before the timing. The timeline
+  rows the import also writes are not in the reference, which therefore favours it;
+* **file table**: the file as it is (9 text columns) into an ordinary table with one unique
+  index on lower(email) — the reference of earlier runs, shown for comparison;
+* **staging**: the file into an UNLOGGED table (PostgreSQL) without any index, the fastest a
   database takes text in. Shown for comparison.
 
 The real import validates every row, resolves companies, scores, writes each lead (34 columns,
 15 indexes, 4 of them trigram GIN) and 2–3 timeline entries (5 indexes), and flags likely
 duplicates. Reports rows/s of each and the ratios (target, issue 18: at least 0.1 against the
-table load).
+equivalent table).
 
 On PostgreSQL a third figure, the **floor**: the time the database alone takes to store what
 the import stored (the same lead and timeline rows, copied inside the database with
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import statistics
 import tempfile
 import time
@@ -79,6 +84,67 @@ def bulk_load(path: Path, *, indexed: bool) -> float:
     return time.perf_counter() - started
 
 
+def _lead_columns() -> list[str]:
+    return [field.column for field in Lead._meta.concrete_fields if not field.generated]
+
+
+def _equivalent_table_ddl(cursor, table: str) -> list[str]:
+    """SQLite: `leads_lead`'s own CREATE TABLE and CREATE INDEX statements, renamed to `table`."""
+    cursor.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'leads_lead' AND sql IS NOT NULL ORDER BY type DESC"
+    )
+    statements = []
+    for (sql,) in cursor.fetchall():
+        sql = re.sub(r'^(CREATE (?:UNIQUE )?INDEX )"([^"]+)"', rf'\1"{table}_\2"', sql)
+        statements.append(sql.replace('"leads_lead"', f'"{table}"'))
+    return statements
+
+
+def equivalent_load(tag: str) -> tuple[float, int]:
+    """Median seconds (of three) to bulk-load the leads this run imported (e-mails containing
+    `tag`), every stored column, into a table equivalent to `leads_lead`; and how many rows."""
+    table = "bench_equivalent_lead"
+    columns = _lead_columns()
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:  # the rows are read out before any timing
+        if postgres:
+            buffer = bytearray()
+            with cursor.cursor.copy(
+                f"COPY (SELECT {names} FROM leads_lead WHERE email LIKE %s) TO STDOUT",  # noqa: S608 - our columns
+                [f"%{tag}@%"],
+            ) as copy:
+                for block in copy:
+                    buffer += block
+            count = buffer.count(b"\n")
+            rows: list[tuple] = []
+        else:
+            cursor.execute(f"SELECT {names} FROM leads_lead WHERE email LIKE %s", [f"%{tag}@%"])  # noqa: S608
+            rows = cursor.fetchall()
+            count = len(rows)
+    timings = []
+    for _ in range(3):
+        with transaction.atomic(), connection.cursor() as cursor:  # made outside the timing
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if postgres:
+                cursor.execute(f"CREATE TABLE {table} (LIKE leads_lead INCLUDING ALL)")
+            else:
+                for statement in _equivalent_table_ddl(cursor, table):
+                    cursor.execute(statement)
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    copy.write(bytes(buffer))
+            else:
+                placeholders = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+        timings.append(time.perf_counter() - started)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return statistics.median(timings), count
+
+
 def database_floor(tag: str) -> float:
     """Seconds PostgreSQL takes to insert again the leads and timeline entries whose e-mails
     contain `tag` (this run's import), under new ids and e-mails, with its foreign keys checked;
@@ -127,8 +193,10 @@ def main() -> None:
         summary = leads_import(path=path, dry_run=False)
         cpu = time.process_time() - cpu
     floor = database_floor(f".{seed}") if vendor == "postgresql" else None
+    equivalent_seconds, equivalent_rows = equivalent_load(f".{seed}")
     ours = summary.total / summary.seconds
-    reference = args.rows / table_seconds
+    reference = equivalent_rows / equivalent_seconds
+    file_table = args.rows / table_seconds
     staging = args.rows / staging_seconds
     load = "COPY" if vendor == "postgresql" else "executemany INSERT"
     print(f"database: {vendor}, {args.rows:,} rows")
@@ -136,30 +204,43 @@ def main() -> None:
         f"  import_leads   {ours:>10,.0f} rows/s  ({summary.seconds:.1f} s, {cpu:.1f} s CPU, "
         f"new {summary.new:,}, errors {summary.error_rows})"
     )
-    print(f"  {load} into a table like leads_lead  {reference:>10,.0f} rows/s  ({table_seconds:.2f} s)")
-    print(f"  {load} into a bare staging table     {staging:>10,.0f} rows/s  ({staging_seconds:.2f} s)")
-    print(f"  ratio {ours / reference:.3f} (vs the bare staging table {ours / staging:.3f})")
-    detail = f"vs bare staging table {ours / staging:.3f}x ({staging:,.0f} rows/s); import {cpu:.1f} s CPU"
+    print(
+        f"  {load} of the imported leads into a table equivalent to leads_lead  {reference:>10,.0f} rows/s  "
+        f"({equivalent_rows:,} rows, {equivalent_seconds:.2f} s)"
+    )
+    print(f"  {load} of the file into a 9-column table  {file_table:>10,.0f} rows/s  ({table_seconds:.2f} s)")
+    print(
+        f"  {load} of the file into a bare staging table     {staging:>10,.0f} rows/s  ({staging_seconds:.2f} s)"
+    )
+    print(
+        f"  ratio {ours / reference:.3f} (vs the 9-column file table {ours / file_table:.3f}, "
+        f"vs the bare staging table {ours / staging:.3f})"
+    )
+    detail = (
+        f"vs the file's 9 columns into a table {ours / file_table:.3f}x ({file_table:,.0f} rows/s), "
+        f"into bare staging {ours / staging:.3f}x; import {cpu:.1f} s CPU"
+    )
     if floor is not None:
         floor_rate = summary.new / floor
         print(
             f"  floor: the database alone stores these leads and timeline rows at {floor_rate:,.0f} rows/s "
-            f"({floor:.2f} s) = {floor_rate / reference:.3f}x COPY; the import takes {summary.seconds / floor:.1f}x the floor"
+            f"({floor:.2f} s) = {floor_rate / reference:.3f}x the equivalent COPY; the import takes {summary.seconds / floor:.1f}x the floor"
         )
         detail += (
             f"; database floor (same rows by INSERT ... SELECT) {floor_rate:,.0f} rows/s = "
-            f"{floor_rate / reference:.3f}x COPY, import = {summary.seconds / floor:.1f}x floor"
+            f"{floor_rate / reference:.3f}x the equivalent COPY, import = {summary.seconds / floor:.1f}x floor"
         )
     if args.rows < 20_000:
         detail += "; at this size fixed costs (companies, scores, domains) weigh more than at 100,000"
     rows = [
         ratio_row(
             benchmark=f"import {args.rows:,} rows ({vendor})",
-            measure=f"rows/s vs {load}",
+            measure=f"rows/s vs {load} into an equivalent table",
             ours=ours,
             reference=reference,
-            target=f">= {TARGET}x",
-            met=ours / reference >= TARGET,
+            # Issue 18's target is PostgreSQL's (the production database); SQLite's ratio is shown.
+            target=f">= {TARGET}x on PostgreSQL",
+            met=ours / reference >= TARGET if vendor == "postgresql" else None,
             detail=detail,
         )
     ]
@@ -170,7 +251,9 @@ def main() -> None:
             "rows_in_file": args.rows,
             "import_seconds": summary.seconds,
             "import_cpu_seconds": cpu,
-            "reference_seconds": table_seconds,
+            "reference_seconds": equivalent_seconds,
+            "reference_rows": equivalent_rows,
+            "file_table_seconds": table_seconds,
             "staging_seconds": staging_seconds,
             "floor_seconds": floor,
             "rows": rows,
