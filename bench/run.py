@@ -100,8 +100,8 @@ def main() -> None:
     started = time.perf_counter()
 
     if "intake" in wanted:
-        for env in databases:
-            sh("lead_intake.py", "--requests", str(max(200, int(20_000 * scale))), env=env)
+        for env in databases:  # three interleaved runs each; the row has the median and the spread
+            sh("lead_intake.py", "--requests", str(max(600, int(20_000 * scale))), "--runs", "3", env=env)
         produced += ["lead_intake_sqlite"] + (["lead_intake_postgresql"] if postgres else [])
     if "admin" in wanted:
         for env in databases:
