@@ -59,6 +59,8 @@ RUN = os.environ.get("SOAK_RUN", uuid.uuid4().hex[:8])
 MAX_PAGE = max(1, int(os.environ.get("SOAK_MAX_PAGE", "40")))
 #: Longest wait for a websocket answer before it counts as a failure.
 WS_TIMEOUT = 30.0
+#: How many messages a simulated agent types in a minute at most, over all their chats.
+HUMAN_MESSAGES_PER_MINUTE = 12
 #: How long an escalated visitor waits for an agent before leaving (not a failure: agents may be busy).
 AGENT_WAIT = 90.0
 
@@ -98,6 +100,8 @@ record: dict[str, Any] = {
     "agent_not_seen": 0,  # escalated visitors who left before an agent answered
     "claims": 0,
     "claims_lost": 0,  # another agent was quicker (expected with several agents)
+    "ended_by_agent": 0,  # chats the bot had escalated by itself, closed by an agent
+    "sent_after_close": 0,  # of those, a message that crossed the close (answered conversation_closed)
 }
 
 
@@ -124,7 +128,11 @@ def fire(environment: Any, name: str, started: float, exception: BaseException |
 
 
 class SocketFailure(Exception):
-    """A websocket answer that did not come, or an error frame we did not expect."""
+    """A websocket answer that did not come, or an error frame (its `code`)."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Socket:
@@ -141,6 +149,9 @@ class Socket:
             timeout=WS_TIMEOUT,
             enable_multithread=False,
         )
+        self.with_agent = False
+        self.ended = False
+        self.escalated = False
 
     def send(self, frame: dict[str, Any]) -> None:
         self.ws.send(json.dumps(frame))
@@ -154,7 +165,20 @@ class Socket:
             return None
         if not raw:
             raise SocketFailure(f"socket closed by the server ({self.ws.status})")
-        return json.loads(raw)
+        frame = json.loads(raw)
+        # What the widget shows from any frame: a person took over, or the chat ended.
+        if frame.get("type") == "agent_joined" or frame.get("sender") == "agent":
+            self.with_agent = True
+        if frame.get("type") == "closed":
+            self.ended = True
+        if frame.get("type") == "escalated":
+            self.escalated = True
+        return frame
+
+    def drain(self) -> None:
+        """Read whatever already arrived, without waiting."""
+        while self.receive(0.01) is not None:
+            pass
 
     def wait_for(self, predicate: Any, timeout: float = WS_TIMEOUT) -> dict[str, Any]:
         """Frames until one satisfies `predicate`; an `error` frame or the timeout raises."""
@@ -164,7 +188,8 @@ class Socket:
             if frame is None:
                 break
             if frame.get("type") == "error":
-                raise SocketFailure(f"error frame {frame.get('code')}: {frame.get('message')}")
+                code = str(frame.get("code"))
+                raise SocketFailure(f"error frame {code}: {frame.get('message')}", code)
             if predicate(frame):
                 return frame
         raise SocketFailure(f"no answer within {timeout:.0f} s")
@@ -287,26 +312,48 @@ class ChatVisitor(SoakUser):
 
     def ask(self, sock: Socket, conversation: str, n: int) -> bool:
         """One visitor message: ack, then the bot's answer (or, asking for a person, the
-        escalation notice and then the agent). False ends the conversation."""
-        person = n >= 1 and random.random() < 0.12
+        escalation notice and then the agent). False ends the conversation.
+
+        The bot hands some chats to a person by itself (a Fortune 500 visitor, two questions it
+        could not answer): then an agent may join, answer at their own pace and close the chat,
+        as the widget shows. The visitor then stops waiting for the bot, and leaves once the chat
+        is closed; a message that crossed the agent's close on the wire is answered
+        `conversation_closed`, which the widget shows as "this chat has ended" (counted, not an
+        error)."""
+        sock.drain()
+        if sock.ended:
+            with _lock:
+                record["ended_by_agent"] += 1
+            return False
+        person = n >= 1 and not sock.escalated and random.random() < 0.12
         client_id = f"soak-v-{uuid.uuid4().hex[:20]}"
         body = ASK_FOR_PERSON if person else random.choice(QUESTIONS)
         started = time.perf_counter()
         try:
             sock.send({"type": "message", "body": body, "client_id": client_id})
             sock.wait_for(lambda f: f.get("client_id") == client_id and "seq" in f)
+        except SocketFailure as exc:
+            if exc.code == "conversation_closed":
+                with _lock:
+                    record["ended_by_agent"] += 1
+                    record["sent_after_close"] += 1
+                return False
+            fire(self.environment, "WS chat: send → ack", started, exc)
+            return False
         except Exception as exc:  # noqa: BLE001
             fire(self.environment, "WS chat: send → ack", started, exc)
             return False
         fire(self.environment, "WS chat: send → ack", started)
         with _lock:
             record["chat_acked"].append([conversation, client_id])
+        if sock.with_agent:
+            return True  # a person answers when they have read it; no bot answer to wait for
         name = "WS chat: send → escalated" if person else "WS chat: send → bot answer"
         try:
             if person:
                 sock.wait_for(lambda f: f.get("type") == "escalated")
-            else:
-                sock.wait_for(lambda f: f.get("sender") == "bot")
+            else:  # the bot's answer, or its handing the chat to a person instead
+                sock.wait_for(lambda f: f.get("sender") == "bot" or f.get("type") == "escalated")
         except Exception as exc:  # noqa: BLE001
             fire(self.environment, name, started, exc)
             return False
@@ -430,6 +477,8 @@ class Agent(StaffUser):
         fire(self.environment, "WS agent: connect", started)
         self.waiting: list[str] = []
         self.mine: dict[str, int] = {}  # conversation → replies sent
+        self.due: dict[str, float] = {}  # conversation → when the next reply is typed
+        self.sent: list[float] = []  # when this agent's recent messages went
         self.last_ping = time.monotonic()
 
     def on_stop(self) -> None:
@@ -453,11 +502,14 @@ class Agent(StaffUser):
             if time.monotonic() - self.last_ping > 30:
                 self.sock.send({"type": "ping"})
                 self.last_ping = time.monotonic()
+            now = time.monotonic()
             for conversation, replies in list(self.mine.items()):
+                if self.due.get(conversation, 0) > now:
+                    continue  # still typing
                 if replies >= 2:
                     self.sock.send({"type": "close", "conversation": conversation})
                     del self.mine[conversation]
-                else:
+                elif self.may_send():
                     self.reply(conversation)
             if self.waiting and len(self.mine) < 3:
                 self.claim(self.waiting.pop(0))
@@ -478,7 +530,8 @@ class Agent(StaffUser):
                 with _lock:
                     record["claims"] += 1
                 self.mine[conversation] = 0
-                self.reply(conversation)
+                if self.may_send():
+                    self.reply(conversation)
                 return
             if frame.get("type") == "error" and frame.get("code") in ("already_claimed", "not_found"):
                 with _lock:
@@ -488,7 +541,16 @@ class Agent(StaffUser):
                 self.waiting = [c["id"] for c in frame.get("waiting", [])]
         fire(self.environment, "WS agent: claim", started, SocketFailure("no answer to claim"))
 
+    def may_send(self) -> bool:
+        """A person's pace: at most HUMAN_MESSAGES_PER_MINUTE messages in any minute, over all
+        the chats they have open (the console socket allows CHAT_MESSAGES_PER_MINUTE, 20)."""
+        now = time.monotonic()
+        self.sent = [t for t in self.sent if now - t < 60]
+        return len(self.sent) < HUMAN_MESSAGES_PER_MINUTE
+
     def reply(self, conversation: str) -> None:
+        self.sent.append(time.monotonic())
+        self.due[conversation] = time.monotonic() + random.uniform(8, 15)
         client_id = f"soak-a-{uuid.uuid4().hex[:20]}"
         started = time.perf_counter()
         self.sock.send(

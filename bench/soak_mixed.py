@@ -331,6 +331,8 @@ def markdown(payload: dict[str, Any]) -> str:
         f"{payload['record']['conversations']} / {payload['record']['escalations']} / "
         f"{payload['record']['agent_replies_seen']} / {payload['record']['agent_not_seen']} |",
         f"| claims won / lost to another agent | {payload['record']['claims']} / {payload['record']['claims_lost']} |",
+        f"| chats an agent closed while the visitor stayed / a message crossed the close | "
+        f"{payload['record'].get('ended_by_agent', 0)} / {payload['record'].get('sent_after_close', 0)} |",
         f"| jobs by status after the drain | {payload['jobs']} |",
         f"| tracebacks in the server logs | {payload['tracebacks']} |",
         "",
@@ -348,6 +350,11 @@ def markdown(payload: dict[str, Any]) -> str:
             f"| {name} | {m['start_mib']} | {m['warm_mib']} | {m['end_mib']} | {m['max_mib']} "
             f"| {m['growth_pct']} % | {'yes' if m['flat'] else 'NO'} |"
         )
+    lines += [
+        "",
+        "Agents type like people (8–15 s per reply, at most 12 messages a minute), so "
+        '"escalated → agent answer" is mostly their simulated typing and the queue, not the server.',
+    ]
     if payload["failures"]:
         lines += ["", "Failures:", ""] + [
             f"- {f['occurrences']}× {f['name']}: {f['error']}" for f in payload["failures"]
