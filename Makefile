@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak smoke-prod parity parity-install
+.PHONY: help venv run serve migrate test test-postgres lint format check clean bench soak soak-mixed smoke-prod parity parity-install
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ check: venv ## Django's deployment checklist with production settings (needs SEC
 
 bench: venv ## Benchmarks vs references, reduced scale (BENCH_SCALE=1 for full; BENCH_POSTGRES / BENCH_REDIS URLs add those)
 	$(BIN)/python bench/run.py
+
+soak-mixed: venv ## 10 minutes of mixed load (locust) on two daphne + two workers, PostgreSQL, a private Redis, 100,000 leads: 0 errors, 0 lost, flat memory
+	$(BIN)/python bench/soak_mixed.py --minutes 10 --leads 100000
 
 PARITY_DIR ?= .parity
 parity-install: ## Install the MDN HTTP Observatory (pinned in assessments/tests/parity/package-lock.json) into .parity/ for the parity tests

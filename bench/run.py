@@ -83,10 +83,10 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "0.01")))
-    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment webhooks")
+    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment webhooks soak")
     args = parser.parse_args()
     scale = args.scale
-    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment", "webhooks"])
+    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment", "webhooks", "soak"])
     postgres = os.environ.get("BENCH_POSTGRES", "")
     redis = os.environ.get("BENCH_REDIS", "")
     for url in (postgres, redis):
@@ -125,6 +125,15 @@ def main() -> None:
         for env in databases:
             sh("webhook_fanout.py", "--events", "1000", env=env)
         produced += ["webhook_fanout_sqlite"] + (["webhook_fanout_postgresql"] if postgres else [])
+    if "soak" in wanted and postgres:
+        # The production shape (two daphne, two workers, PostgreSQL, a private Redis) under the
+        # mixed load: 10 minutes at 100,000 leads at full scale, 1 minute at 10,000 otherwise.
+        # It makes a scratch database of its own next to BENCH_POSTGRES's.
+        full = scale >= 1
+        admin_db = postgres.rsplit("/", 1)[0] + "/postgres"
+        soak_args = ["--minutes", "10" if full else "1", "--leads", "100000" if full else "10000"]
+        sh("soak_mixed.py", *soak_args, env={"SMOKE_POSTGRES_URL": admin_db})
+        produced.append("soak_mixed")
     rows: list[dict] = []
     for name in produced:
         path = RESULTS / f"{name}.json"

@@ -149,13 +149,15 @@ class PrivateRedis(Process):
 class Stack:
     """PostgreSQL + private Redis + daphne (HTTPS) + db_worker, all production settings."""
 
-    def __init__(self, work_dir: Path, *, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, work_dir: Path, *, extra_env: dict[str, str] | None = None, db_prefix: str = "es_smoke"
+    ) -> None:
         self.work_dir = work_dir
         self.log_dir = work_dir / "logs"
         self.mail_dir = work_dir / "mail"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.mail_dir.mkdir(parents=True, exist_ok=True)
-        self.db_name = f"es_smoke_{secrets.token_hex(4)}"
+        self.db_name = f"{db_prefix}_{secrets.token_hex(4)}"
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
         self.ws_url = f"wss://127.0.0.1:{self.port}"

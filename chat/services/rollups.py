@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -38,6 +38,9 @@ COUNTERS = (
     "resolutions",
     "resolution_seconds",
 )
+#: First key of the per-day lock of `chat_rollup_day` (PostgreSQL advisory locks take two
+#: integers; the second is the day). Any constant no other advisory lock uses: "chat" in ASCII.
+ROLLUP_LOCK_KEY = 0x63686174
 
 
 def local_day(moment: datetime) -> date:
@@ -102,6 +105,7 @@ def _count(row: dict[str, int], conversation: Any) -> None:
 def chat_rollup_day(*, day: date) -> int:
     """Replace the day's rollup rows (one per agent, one for chats without an agent). Returns the
     number of chats counted."""
+    _take_turns(day)
     rows: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     conversations = _day_conversations(day)
     for conversation in conversations:
@@ -113,6 +117,20 @@ def chat_rollup_day(*, day: date) -> int:
         for agent_id, values in rows.items()
     )
     return len(conversations)
+
+
+def _take_turns(day: date) -> None:
+    """Wait until no other transaction is refreshing `day`, and hold the day until commit.
+
+    Two workers refresh the same day whenever two of its chats close or escalate together. Without
+    this, both delete the day's rows and both insert theirs, and the second insert breaks the
+    unique constraint (the job fails); and a refresh that read the chats before the other
+    committed could replace newer rows with older ones. Taken before reading, so each refresh
+    reads what the one before it committed. PostgreSQL only: SQLite's IMMEDIATE transactions
+    already run one at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_KEY, day.toordinal()])
 
 
 def rollup_on_commit(conversation: Conversation) -> None:

@@ -4,6 +4,7 @@ bot-resolved vs escalated, per week) read in a fixed number of queries, and its 
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -21,7 +22,8 @@ from chat.models import (
     MessageSender,
 )
 from chat.reports import chat_report
-from chat.services.rollups import chat_rollup_day
+from chat.services.rollups import COUNTERS, chat_rollup_day
+from enterprise_scanner.tests.concurrency import run_at_once
 from leads.tests.factories import SalesRepFactory
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +181,41 @@ def test_closing_and_rating_refresh_the_days_rollup(transactional_db) -> None:
     services.conversation_rate(conversation_id=conversation.pk, rating=2)
     row = ChatDailyRollup.objects.get(agent=None)
     assert (row.conversations, row.bot_resolved, row.rated, row.csat_2, row.resolutions) == (1, 1, 1, 1, 1)
+
+
+def rollup_rows(day: date) -> list[tuple]:
+    """The day's rollup rows as comparable tuples (agent and every counter)."""
+    rows = ChatDailyRollup.objects.filter(date=day).values_list("agent_id", *COUNTERS)
+    return sorted(rows, key=lambda row: (row[0] is not None, row[0] or 0))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="a real race between connections needs PostgreSQL (SQLite's IMMEDIATE transactions queue up)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_of_one_day_at_once_all_succeed_with_the_rows_of_one_refresh() -> None:
+    """Two workers refresh a day at once whenever two of its chats close or escalate together
+    (bench/soak_mixed.py's two workers hit it: a unique violation failed the job): every refresh
+    succeeds and the rows are those of one refresh alone."""
+    dana = SalesRepFactory(username="dana")
+    chat(TODAY, close_after=4, rating=5)
+    chat(TODAY, agent=dana, escalate=True, reply_after=2, close_after=20, rating=3)
+    chat(TODAY, escalate=True)
+    chat_rollup_day(day=TODAY)
+    alone = rollup_rows(TODAY)
+    ChatDailyRollup.objects.all().delete()
+    failures: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            chat_rollup_day(day=TODAY)
+        except Exception as exc:  # noqa: BLE001 - recorded for the assertion
+            failures.append(exc)
+
+    run_at_once([refresh] * 8)
+    assert failures == []
+    assert rollup_rows(TODAY) == alone
 
 
 def test_the_rollup_command_recomputes_days(capsys) -> None:
