@@ -64,13 +64,9 @@ SAMPLE_EVERY = 10.0
 #: Production settings except what a soak on one machine needs:
 #: - NUM_PROXIES=1: the clients send X-Forwarded-For as nginx would, so each simulated person has
 #:   an address of their own and the per-IP limits apply per person, not to all of them at once;
-#: - THROTTLE_SITE_KEY: all visitors' tracker events, forms and ROI calls share one site key's
-#:   budget (600/min by default, a flood guard per customer); this run's ~50 visitors alone send
-#:   ~8 requests/s, so it is raised (the per-IP budgets stay at their defaults);
 #: - TASK_LEASE_SECONDS: the production minute (smoke/stack.py shortens it for its kill tests).
 SOAK_ENV = {
     "NUM_PROXIES": "1",
-    "THROTTLE_SITE_KEY": "6000/min",
     "TASK_LEASE_SECONDS": "60",
     "LOG_LEVEL": "WARNING",
 }
