@@ -80,13 +80,37 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+GROUPS = ("intake", "admin", "import", "chat", "assessment", "webhooks", "soak")
+
+
+def group_of(row: dict) -> str:
+    """The `--only` group a summary row belongs to, from its benchmark's first word."""
+    first = row["benchmark"].split()[0].lower()
+    return "webhooks" if first.startswith("webhook") else first
+
+
+def merged_rows(rows: list[dict], wanted: set[str]) -> list[dict]:
+    """This run's rows in place of the last summary's rows of the same groups, in GROUPS order."""
+    path = RESULTS / "summary.json"
+    kept = []
+    if path.exists():
+        kept = [row for row in json.loads(path.read_text())["rows"] if group_of(row) not in wanted]
+    order = {name: n for n, name in enumerate(GROUPS)}
+    return sorted(kept + rows, key=lambda row: order.get(group_of(row), len(order)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "0.01")))
-    parser.add_argument("--only", nargs="*", help="intake admin import chat assessment webhooks soak")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=GROUPS,
+        help="run these; the summary keeps the other rows of the last run",
+    )
     args = parser.parse_args()
     scale = args.scale
-    wanted = set(args.only or ["intake", "admin", "import", "chat", "assessment", "webhooks", "soak"])
+    wanted = set(args.only or GROUPS)
     postgres = os.environ.get("BENCH_POSTGRES", "")
     redis = os.environ.get("BENCH_REDIS", "")
     for url in (postgres, redis):
@@ -149,6 +173,8 @@ def main() -> None:
             sh("chat_latency.py", *chat_args, env={"REDIS_URL": redis})
             rows += chat_rows(RESULTS / "chat_latency_redis.json")
 
+    if args.only:  # a partial run updates its own rows and keeps the others of the last summary
+        rows = merged_rows(rows, wanted)
     summary = table(rows)
     header = (
         f"Benchmarks at scale {scale} — Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
