@@ -610,7 +610,10 @@ if CHAT_MEETING_URL and not CHAT_MEETING_URL.startswith("https://"):
 #: views and jobs need connections too. 1 keeps Channels' single database thread (SQLite always
 #: does: it has one writer). See chat/service_calls.py.
 CHAT_DB_THREADS: int = env.int("CHAT_DB_THREADS", default=4)
-if _db["ENGINE"] == "django.db.backends.postgresql" and not 1 <= CHAT_DB_THREADS < _db["OPTIONS"]["pool"]["max_size"]:
+if (
+    _db["ENGINE"] == "django.db.backends.postgresql"
+    and not 1 <= CHAT_DB_THREADS < _db["OPTIONS"]["pool"]["max_size"]
+):
     raise ImproperlyConfigured("CHAT_DB_THREADS must be at least 1 and below DB_POOL_MAX_SIZE.")
 #: Optional OpenAI-compatible endpoint that phrases the bot's answers (all three must be set).
 LLM_BASE_URL: str = env.str("LLM_BASE_URL", default="")
