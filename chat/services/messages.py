@@ -179,6 +179,8 @@ def _visitor_message_insert(*, conversation_id: uuid.UUID | str, body: str, clie
         metadata={},
         created_at=now,
     )
+    # A stored row, as Message.objects.create would leave it (a save() updates, never inserts).
+    message._state.adding, message._state.db = False, connection.alias
     events.broadcast_on_commit(events.conversation_group(conversation_id), events.message_payload(message))
     return message
 

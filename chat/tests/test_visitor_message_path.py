@@ -95,6 +95,7 @@ def test_the_one_statement_path_is_taken_on_postgresql_only_outside_a_transactio
         return
     assert stored is not None and stored.sequence == 2
     assert Message.objects.get(pk=stored.pk).created_at == stored.created_at
+    assert not stored._state.adding  # saving it again updates the row, as for an ORM-created one
     assert (
         message_services._visitor_message_insert(conversation_id=conversation.pk, body="Hi", client_id="a")
         is None
