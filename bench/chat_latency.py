@@ -29,8 +29,19 @@ group send, the same client) and its round trip is the reference. A saturation p
 (`--saturation-visitors` visitors sending back-to-back, each waiting only for its answer)
 gives the maximum messages/s, for information: its latencies only measure queueing.
 
+Issue 18's targets are computed here, from the rows of this run, and written with them as
+`target_rows` (bench/run.py puts them in the summary): the saturation rate against the echo
+consumer's (>= 0.4x) and, when 500 visitors were measured, ack p99 < 50 ms and bot answer p99
+< 100 ms at 500 sockets.
+
 Against a scratch SQLite database unless DATABASE_URL is set. Prints a table and writes
-bench/results/chat_latency_{memory,redis}.{json,md}.
+bench/results/chat_latency_{memory,redis}[_postgresql].{json,md}.
+
+To see where a chat message's time goes, record the daphne process during a saturation run
+(py-spy is a dev tool, not in requirements.txt: `.venv/bin/pip install py-spy`):
+
+    .venv/bin/python bench/chat_latency.py --visitors 2 --messages 1 --saturation-messages 150 &
+    .venv/bin/py-spy record -o profile.svg -d 12 --nonblocking --pid $(pgrep -n -f bench.chat_asgi)
 """
 
 from __future__ import annotations
@@ -82,6 +93,11 @@ CONNECT_CONCURRENCY = 25
 TIMEOUT = 60
 #: Why visitors failed (a closed socket, a timeout), for the end of the run.
 failures: list[str] = []
+#: Issue 18, target 1: one process's saturation rate against the echo consumer's, and the latency
+#: at 500 sockets thinking 2–6 s.
+SATURATION_TARGET = 0.4
+ACK_P99_TARGET_MS = 50
+BOT_P99_TARGET_MS = 100
 
 
 @dataclass
@@ -221,6 +237,59 @@ def setup_database() -> str:
     return website_create(name="Bench", allowed_origins=[ORIGIN]).publishable_key
 
 
+def target_rows(rows: list[dict], *, layer: str, database: str, servers: int) -> list[dict]:
+    """bench/run.py's summary rows for issue 18's chat targets, "met" computed from this run."""
+    where = f"{layer}, {database}, {servers} daphne"
+    by_key = {(r["consumer"], r["visitors"], r["offered_per_s"] is None): r for r in rows}
+    result = []
+    saturated = [r for r in rows if r["offered_per_s"] is None]
+    chat = next((r for r in saturated if r["consumer"] == "chat"), None)
+    echo = next((r for r in saturated if r["consumer"] == "echo"), None)
+    if chat and echo and chat["messages_per_s"] and echo["messages_per_s"]:
+        ratio = chat["messages_per_s"] / echo["messages_per_s"]
+        result.append(
+            {
+                "benchmark": f"chat saturation vs echo ({where})",
+                "measure": f"msg/s, {chat['visitors']} visitors without think time",
+                "ours": chat["messages_per_s"],
+                "reference": echo["messages_per_s"],
+                "ratio": round(ratio, 3),
+                "target": f">= {SATURATION_TARGET}x echo",
+                # a reference with failed visitors measured nothing: not met
+                "met": ratio >= SATURATION_TARGET and not chat["errors"] and not echo["errors"],
+                "detail": (
+                    f"ack p50 {chat['p50_ms']} ms, bot p50 {chat.get('bot_p50_ms')} ms (queueing); "
+                    f"errors {chat['errors']} (echo {echo['errors']})"
+                ),
+            }
+        )
+    paced_chat, paced_echo = by_key.get(("chat", 500, False)), by_key.get(("echo", 500, False))
+    if paced_chat and paced_echo and paced_chat["p99_ms"] is not None:
+        bot_p99 = paced_chat.get("bot_p99_ms")
+        result.append(
+            {
+                "benchmark": f"chat 500 sockets ({where})",
+                "measure": "ack p99 ms vs echo",
+                "ours": paced_chat["p99_ms"],
+                "reference": paced_echo["p99_ms"],
+                "ratio": round(paced_chat["p99_ms"] / paced_echo["p99_ms"], 2)
+                if paced_echo["p99_ms"]
+                else None,
+                "target": f"ack p99 < {ACK_P99_TARGET_MS} ms, bot p99 < {BOT_P99_TARGET_MS} ms",
+                "met": paced_chat["p99_ms"] < ACK_P99_TARGET_MS
+                and bot_p99 is not None
+                and bot_p99 < BOT_P99_TARGET_MS
+                and not paced_chat["errors"],
+                "detail": (
+                    f"bot answer p99 {bot_p99} ms; offered {paced_chat['offered_per_s']} msg/s "
+                    f"(think {paced_chat['think_s']} s), {paced_chat['messages_per_s']} vs "
+                    f"{paced_echo['messages_per_s']} msg/s; errors {paced_chat['errors']}"
+                ),
+            }
+        )
+    return result
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -260,7 +329,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10, help="messages per visitor")
     parser.add_argument("--think", type=float, nargs=2, default=[2.0, 6.0], metavar=("MIN", "MAX"))
     parser.add_argument("--saturation-visitors", type=int, default=20)
-    parser.add_argument("--saturation-messages", type=int, default=20)
+    # 40 each (800 messages): at ~1,000 echo messages/s, 400 lasted under half a second.
+    parser.add_argument("--saturation-messages", type=int, default=40)
     parser.add_argument(
         "--servers",
         type=int,
@@ -339,7 +409,14 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     RESULTS.mkdir(exist_ok=True)
-    suffix = "redis" if "Redis" in layer else "memory"
+    suffix = ("redis" if "Redis" in layer else "memory") + ("_postgresql" if database == "postgresql" else "")
+    targets = target_rows(rows, layer=layer, database=database, servers=args.servers)
+    for target in targets:
+        met = "met" if target["met"] else "NOT met"
+        print(
+            f"{target['benchmark']}: {target['measure']} {target['ours']} vs {target['reference']} "
+            f"(ratio {target['ratio']}), target {target['target']}: {met}"
+        )
     (RESULTS / f"chat_latency_{suffix}.md").write_text(table + "\n")
     meta = {
         "layer": layer,
@@ -348,6 +425,7 @@ def main() -> None:
         "think_s": list(think),
         "servers": args.servers,
         "rows": rows,
+        "target_rows": targets,
     }
     (RESULTS / f"chat_latency_{suffix}.json").write_text(json.dumps(meta, indent=2) + "\n")
 

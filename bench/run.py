@@ -35,8 +35,8 @@ def sh(script: str, *args: str, env: dict[str, str] | None = None) -> None:
 
 def chat_rows(path: Path) -> list[dict]:
     """bench/chat_latency.py's rows as ratios: the chat's ack p99 against the echo consumer's
-    under the same offered load, per visitor count (the saturation rows are left in its own
-    table: they measure queueing, not latency)."""
+    under the same offered load, per visitor count below 500; then the script's own rows for
+    issue 18's targets (the saturation rate against echo's, and 500 sockets' ack and bot p99)."""
     if not path.exists():
         return []
     data = json.loads(path.read_text())
@@ -45,7 +45,7 @@ def chat_rows(path: Path) -> list[dict]:
     rows = []
     for (consumer, visitors), chat in sorted(by_key.items(), key=lambda item: item[0][1]):
         echo = by_key.get(("echo", visitors))
-        if consumer != "chat" or echo is None or chat["p99_ms"] is None:
+        if consumer != "chat" or echo is None or chat["p99_ms"] is None or visitors == 500:
             continue
         rows.append(
             {
@@ -63,7 +63,7 @@ def chat_rows(path: Path) -> list[dict]:
                 ),
             }
         )
-    return rows
+    return rows + data.get("target_rows", [])
 
 
 def table(rows: list[dict]) -> str:
@@ -172,6 +172,14 @@ def main() -> None:
         if redis:
             sh("chat_latency.py", *chat_args, env={"REDIS_URL": redis})
             rows += chat_rows(RESULTS / "chat_latency_redis.json")
+        if postgres and redis and scale >= 1:
+            # Issue 18's 500 sockets: one daphne process on PostgreSQL and the Redis layer.
+            sh(
+                "chat_latency.py",
+                *["--visitors", "500", "--messages", "5"],
+                env={"DATABASE_URL": postgres, "REDIS_URL": redis},
+            )
+            rows += chat_rows(RESULTS / "chat_latency_redis_postgresql.json")
 
     if args.only:  # a partial run updates its own rows and keeps the others of the last summary
         rows = merged_rows(rows, wanted)

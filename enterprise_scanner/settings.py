@@ -607,6 +607,17 @@ CHAT_AGENT_ONLINE_SECONDS: int = env.int("CHAT_AGENT_ONLINE_SECONDS", default=90
 CHAT_MEETING_URL: str = env.str("CHAT_MEETING_URL", default="")
 if CHAT_MEETING_URL and not CHAT_MEETING_URL.startswith("https://"):
     raise ImproperlyConfigured("CHAT_MEETING_URL must be an https:// address.")
+#: On PostgreSQL, the chat sockets' database work runs on this many threads of their own, each
+#: with a connection from the psycopg pool, so commits of different conversations overlap (their
+#: WAL flushes are shared) instead of queueing on one thread. It must stay below DB_POOL_MAX_SIZE:
+#: views and jobs need connections too. 1 keeps Channels' single database thread (SQLite always
+#: does: it has one writer). See chat/service_calls.py.
+CHAT_DB_THREADS: int = env.int("CHAT_DB_THREADS", default=4)
+if (
+    _db["ENGINE"] == "django.db.backends.postgresql"
+    and not 1 <= CHAT_DB_THREADS < _db["OPTIONS"]["pool"]["max_size"]
+):
+    raise ImproperlyConfigured("CHAT_DB_THREADS must be at least 1 and below DB_POOL_MAX_SIZE.")
 #: Optional OpenAI-compatible endpoint that phrases the bot's answers (all three must be set).
 LLM_BASE_URL: str = env.str("LLM_BASE_URL", default="")
 LLM_API_KEY: str = env.str("LLM_API_KEY", default="")

@@ -40,6 +40,10 @@ class BotTurn:
     confidence: float = 0.0
     #: What the bot already said while deciding ("How can I help?"), for the consumer to deliver.
     reply: Message | None = None
+    #: With a question: the conversation row as the plan locked and left it, for `bot_reply` to
+    #: post the answer in the same transaction without locking and reading it again (a turn
+    #: that asks a question stored no message while deciding, so its last_sequence is current).
+    locked: Conversation | None = field(default=None, repr=False, compare=False)
 
 
 def _escalation_reason(conversation: Conversation, reading: Reading, text: str) -> EscalationReason | None:
@@ -94,7 +98,7 @@ def _answer_turn(conversation: Conversation, question: str, reading: Reading, *,
             conversation, "How can I help? Ask me about our assessments, pricing or integrations."
         )
     if reading.kind != "answer" or reading.best is None:
-        return BotTurn(question=question)
+        return BotTurn(question=question, locked=conversation)
     best = reading.best
     return BotTurn(
         question=question,
@@ -102,6 +106,7 @@ def _answer_turn(conversation: Conversation, question: str, reading: Reading, *,
         sources=[_source(best)],
         articles=[(m.article.title, m.passage) for m in reading.matches],
         confidence=best.confidence,
+        locked=conversation,
     )
 
 
@@ -156,6 +161,12 @@ def bot_answer_post(
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     if conversation.status == ConversationStatus.CLOSED or conversation.assigned_agent_id:
         return None  # an agent took over while the bot was thinking
+    return _answer_post_locked(conversation, turn, phrased)
+
+
+def _answer_post_locked(conversation: Conversation, turn: BotTurn, phrased: str | None = None) -> Message:
+    """bot_answer_post's write, for a caller holding the conversation's row lock in this
+    transaction and having checked that the bot still has the conversation."""
     if turn.answer:
         return message_store_locked(
             conversation=conversation,
@@ -188,4 +199,7 @@ def bot_reply(*, conversation_id: uuid.UUID | str, message_id: int) -> Message |
     turn = bot_turn_plan(conversation_id=conversation_id, message_id=message_id)
     if not turn.question:
         return turn.reply
-    return bot_answer_post(conversation_id=conversation_id, turn=turn)
+    if turn.locked is None:  # pragma: no cover - every question turn carries its locked row
+        return bot_answer_post(conversation_id=conversation_id, turn=turn)
+    # The plan's lock is still held (same transaction) and it checked status and agent under it.
+    return _answer_post_locked(turn.locked, turn)
