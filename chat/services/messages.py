@@ -86,7 +86,7 @@ def message_store_locked(
     """message_post's write, for callers that already hold the conversation's row lock (taken
     in this transaction with select_for_update) and have checked for a resend: on PostgreSQL
     one statement (`_locked_insert`), elsewhere two queries (sequence, insert)."""
-    if connection.vendor == "postgresql":
+    if _store_in_one_statement():
         message = _locked_insert(
             conversation=conversation,
             sender=sender,
@@ -115,6 +115,12 @@ def message_store_locked(
     )
     events.broadcast_on_commit(events.conversation_group(conversation.pk), events.message_payload(message))
     return message
+
+
+def _store_in_one_statement() -> bool:
+    """Whether `message_store_locked` writes with `_locked_insert` (PostgreSQL: the CTE and
+    RETURNING it needs; the equivalence tests switch it off to compare with the ORM path)."""
+    return connection.vendor == "postgresql"
 
 
 def _column(model: type, name: str) -> str:
