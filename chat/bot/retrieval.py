@@ -17,7 +17,8 @@ article about its subject. Below that the bot says it does not know rather than 
 different question.
 
 The index is built once per process and database for a version of the knowledge base (published
-article count, last edit, synonyms) and rebuilt when that changes: one small query per question.
+article count, last edit, synonyms) and rebuilt when that changes: one small query per question,
+or none where the chat's bot reads the version with the conversation it locks.
 """
 
 from __future__ import annotations
@@ -318,35 +319,45 @@ _lock = threading.Lock()
 
 
 @functools.cache
-def _version_sql(vendor: str) -> str:
-    """One statement for `_version`, written once from the models' table and column names:
-    the ORM took ~3 ms a question to compile two aggregates, the database ~0.1 ms to answer."""
+def version_parts() -> tuple[str, ...]:
+    """What the index depends on, as scalar subqueries written once from the models' table and
+    column names (the ORM took ~3 ms a question to compile two aggregates, the database ~0.1 ms
+    to answer): published articles and active synonym groups, their count, the last edit and
+    the total of each (a bulk `update()` of a flag changes a count). Each takes `True` as its
+    parameter or none; `VERSION_PARAMS` says which. The chat's bot folds them into the query
+    that locks the conversation (chat.services.bot), so a question costs no round trip of its
+    own to check the version."""
     quote = connection.ops.quote_name
-
-    def parts(model: type, flag: str) -> str:
+    parts: list[str] = []
+    for model, flag in ((KnowledgeArticle, "is_published"), (KnowledgeSynonym, "is_active")):
         table = quote(model._meta.db_table)
-        return (
+        parts += [
             # Quoted names from the models; the flag value is a parameter.
-            f"(SELECT COUNT(*) FROM {table} WHERE {quote(flag)} = %s), "  # noqa: S608
-            f"(SELECT MAX({quote('updated_at')}) FROM {table}), (SELECT COUNT(*) FROM {table})"
-        )
+            f"(SELECT COUNT(*) FROM {table} WHERE {quote(flag)} = %s)",  # noqa: S608
+            f"(SELECT MAX({quote('updated_at')}) FROM {table})",  # noqa: S608
+            f"(SELECT COUNT(*) FROM {table})",  # noqa: S608
+        ]
+    return tuple(parts)
 
-    return f"SELECT {parts(KnowledgeArticle, 'is_published')}, {parts(KnowledgeSynonym, 'is_active')}"
+
+#: The parameters of each of `version_parts()`.
+VERSION_PARAMS: tuple[tuple[bool, ...], ...] = ((True,), (), (), (True,), (), ())
 
 
 def _version() -> tuple:
-    """What the index depends on, in one small query: published articles and active synonym
-    groups (their count, the last edit and the total of each; a bulk `update()` of a flag
-    changes a count)."""
+    """The knowledge base's version (see `version_parts`), in one small query."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor), [True, True])
-        row = cursor.fetchone()
-    return (connection.alias, *row)
+        cursor.execute(
+            "SELECT " + ", ".join(version_parts()), [p for params in VERSION_PARAMS for p in params]
+        )
+        return tuple(cursor.fetchone())
 
 
-def knowledge_index() -> KnowledgeIndex:
-    """The index for the knowledge base as it is now, built again only when it changed."""
-    version = _version()
+def knowledge_index(version: tuple | None = None) -> KnowledgeIndex:
+    """The index for the knowledge base as it is now, built again only when it changed.
+    `version` is the knowledge base's version when the caller already read it (the values of
+    `version_parts()`, in order, as the database returned them); otherwise one query reads it."""
+    version = (connection.alias, *(_version() if version is None else version))
     cached = _cache.get(connection.alias)
     if cached is not None and cached[0] == version:
         return cached[1]

@@ -30,10 +30,13 @@ class Reading:
         return self.matches[0] if self.matches else None
 
 
-def read_message(text: str) -> Reading:
-    """Read a visitor's message (e-mail addresses already taken out or not: they are ignored)."""
+def read_message(text: str, *, knowledge_version: tuple | None = None) -> Reading:
+    """Read a visitor's message (e-mail addresses already taken out or not: they are ignored).
+    `knowledge_version`: the knowledge base's version if the caller already read it (see
+    retrieval.knowledge_index)."""
     text = intents.without_emails(text).strip()
-    index = retrieval.knowledge_index()  # one look at the knowledge base's version per message
+    # one look at the knowledge base's version per message, unless the caller had it
+    index = retrieval.knowledge_index(knowledge_version)
     matches = index.search(text) if text else []
     strong = bool(matches) and matches[0].confidence >= STRONG_MATCH
     if intents.asks_for_human(text) or (intents.asks_to_be_contacted(text) and not strong):

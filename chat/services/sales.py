@@ -103,7 +103,12 @@ class SalesState:
     @classmethod
     def from_message(cls, message: Message | None) -> SalesState | None:
         """The state the bot's last message left, or None when it was not collecting."""
-        raw: Any = message.metadata.get("sales") if message is not None else None
+        return cls.from_metadata(message.metadata if message is not None else None)
+
+    @classmethod
+    def from_metadata(cls, metadata: dict | None) -> SalesState | None:
+        """`from_message` from the message's metadata alone (None: no bot message yet)."""
+        raw: Any = metadata.get("sales") if isinstance(metadata, dict) else None
         if not isinstance(raw, dict) or raw.get("intent") not in intents.BUYING_LABELS:
             return None
         if raw.get("asked") not in STEPS:
