@@ -38,6 +38,12 @@ HEALTH_CHECK_INTERVAL_SECONDS = 15
 KEEPALIVE_IDLE_SECONDS = 15
 KEEPALIVE_INTERVAL_SECONDS = 5
 KEEPALIVE_PROBES = 3
+#: Connections one process's channel layer may open at once. Every group send, group add and
+#: receive in flight holds one, so a daphne process with hundreds of chatting sockets needs
+#: hundreds; redis-py 8's asyncio pool defaults to 100 and then fails at once with
+#: MaxConnectionsError (seen at 500 sockets: broadcasts failed and sockets closed with 4503).
+#: Redis itself accepts 10,000 clients by default.
+CHANNEL_LAYER_MAX_CONNECTIONS = 2000
 
 
 def keepalive_options() -> dict[int, int]:
@@ -71,7 +77,12 @@ def channel_layer_socket_timeout() -> float:
     return RedisChannelLayer.brpop_timeout + BLOCKING_READ_MARGIN_SECONDS
 
 
-def channel_layer_host(url: str) -> dict[str, Any]:
+def channel_layer_host(url: str, *, max_connections: int = CHANNEL_LAYER_MAX_CONNECTIONS) -> dict[str, Any]:
     """One entry of channels_redis' `hosts`: a dict with `address` is turned into
     `redis.asyncio.ConnectionPool.from_url(address, **the rest)` (channels_redis.utils.create_pool)."""
-    return {"address": url, **_common_options(), "socket_timeout": channel_layer_socket_timeout()}
+    return {
+        "address": url,
+        **_common_options(),
+        "socket_timeout": channel_layer_socket_timeout(),
+        "max_connections": max_connections,
+    }

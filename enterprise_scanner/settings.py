@@ -226,7 +226,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [redis_clients.channel_layer_host(REDIS_URL)],
+                "hosts": [
+                    redis_clients.channel_layer_host(
+                        REDIS_URL,
+                        max_connections=env.int(
+                            "CHANNEL_LAYER_MAX_CONNECTIONS",
+                            default=redis_clients.CHANNEL_LAYER_MAX_CONNECTIONS,
+                        ),
+                    )
+                ],
                 "prefix": env.str("CHANNELS_PREFIX", default="es"),
                 "capacity": 1000,
                 "expiry": 60,
