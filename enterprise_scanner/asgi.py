@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from .gc_startup import freeze_after_startup  # noqa: E402
 from .request_guard import WebsocketNulGuard  # noqa: E402
 from .routing import websocket_urlpatterns  # noqa: E402
 
@@ -23,3 +24,4 @@ application = ProtocolTypeRouter(
         "websocket": WebsocketNulGuard(URLRouter(websocket_urlpatterns)),
     }
 )
+freeze_after_startup()  # last: everything above is loaded and stays for the process's life
