@@ -210,21 +210,18 @@ def _timeline_insert(events: list[LeadEvent]) -> None:
     of one submission it is the slower form: adapting the JSON column as a `jsonb[]` literal cost
     0.64-0.79 ms per statement here against 0.47-0.49 ms for a VALUES list (round 2 in
     bench/results/lead_intake.md). The compiler keeps VALUES when a row holds an expression
-    ("Compilable cannot be combined in an array of literal values"), so on PostgreSQL the first
-    entry's kind is passed as a `Value` of itself for the insert; the stored rows are the same
-    (see test_intake_queries). Other databases always use VALUES and are left alone: compiling
-    the expression is pure cost there.
+    ("Compilable cannot be combined in an array of literal values"), so each entry's kind is
+    passed as a `Value` of itself for the insert: the stored rows are the same (see
+    test_intake_queries), and SQLite, which always uses VALUES, writes the same statement.
     """
-    if len(events) < 2 or connections[router.db_for_write(LeadEvent)].vendor != "postgresql":
-        LeadEvent.objects.bulk_create(events)
-        return
-    first = events[0]
-    kind = first.kind
-    first.kind = Value(str(kind))
+    kinds = [event.kind for event in events]
+    for event, kind in zip(events, kinds, strict=True):
+        event.kind = Value(str(kind))
     try:
         LeadEvent.objects.bulk_create(events)
     finally:
-        first.kind = kind
+        for event, kind in zip(events, kinds, strict=True):
+            event.kind = kind
 
 
 def _idempotent_replay(*, website: Website | None, key: str, request_hash: str) -> tuple[Lead, bool] | None:
