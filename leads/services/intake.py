@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Value
 from django.utils import timezone
 
 from analytics.models import Website
@@ -187,7 +186,7 @@ def _lead_submit(
         )
         if company is not None:
             events.append(company_matched_event(lead=lead, company=company))
-    _timeline_insert(events)
+    LeadEvent.objects.bulk_create(events)  # the timeline of one submission in one INSERT
     if not created and lead.company_id is None:
         _link_known_lead_company(lead=lead, email=email, submission=submission)
     _link_submission_sources(lead=lead, submission=submission, website=website, actor_label=actor_label)
@@ -200,28 +199,6 @@ def _lead_submit(
             website=website, key=idempotency_key, request_hash=request_hash, lead=lead, created=created
         )
     return lead, created
-
-
-def _timeline_insert(events: list[LeadEvent]) -> None:
-    """Write the timeline entries of one submission in one `INSERT ... VALUES`.
-
-    Given several rows, Django's PostgreSQL compiler inserts them as `SELECT * FROM UNNEST(one
-    array per column)`, which saves planning time on large batches. For the two or three entries
-    of one submission it is the slower form: adapting the JSON column as a `jsonb[]` literal cost
-    0.64-0.79 ms per statement here against 0.47-0.49 ms for a VALUES list (round 2 in
-    bench/results/lead_intake.md). The compiler keeps VALUES when a row holds an expression
-    ("Compilable cannot be combined in an array of literal values"), so each entry's kind is
-    passed as a `Value` of itself for the insert: the stored rows are the same (see
-    test_intake_queries), and SQLite, which always uses VALUES, writes the same statement.
-    """
-    kinds = [event.kind for event in events]
-    for event, kind in zip(events, kinds, strict=True):
-        event.kind = Value(str(kind))
-    try:
-        LeadEvent.objects.bulk_create(events)
-    finally:
-        for event, kind in zip(events, kinds, strict=True):
-            event.kind = kind
 
 
 def _idempotent_replay(*, website: Website | None, key: str, request_hash: str) -> tuple[Lead, bool] | None:
