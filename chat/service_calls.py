@@ -25,6 +25,7 @@ Two things decide the latency of a busy chat server:
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,16 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
+def _forget_pool_after_fork() -> None:
+    """A forked child inherits the pool object but none of its threads: work handed to it would
+    wait forever. Start afresh in the child (the browser tests' live server forks; so would a
+    pre-forking server)."""
+    global _executor, _executor_lock
+    _executor = None
+    _executor_lock = threading.Lock()
+    _runner_kwargs.cache_clear()
+
+
 @functools.cache
 def _runner_kwargs() -> dict[str, Any]:
     """database_sync_to_async's arguments: Channels' one thread, or our pool of threads."""
@@ -74,3 +85,6 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> tuple[T,
     """Run a service in a database thread; returns its result and the broadcasts it made after
     commit, for the caller to send (events.send_broadcasts) once it has answered its own client."""
     return await DatabaseSyncToAsync(with_collected_broadcasts(function), **_runner_kwargs())(**kwargs)
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
