@@ -127,34 +127,48 @@ def _column(model: type, name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-@functools.cache
-def _locked_insert_sql() -> str:
-    """`_locked_insert`'s statement, written once from the models' table and column names."""
+def _sequenced_insert_sql(*, values: dict[str, str], condition: str = "") -> str:
+    """One statement that takes a conversation's next sequence number and stores a message with
+    it: the UPDATE (which locks the row, as select_for_update does) feeds the INSERT through a
+    CTE, and both come back with RETURNING. `values` maps the message's other fields to SQL
+    (parameters or constants); `condition` narrows which conversations may take a number (no
+    row taken, nothing stored). Names are quoted from the models; every value is a parameter."""
     quote = connection.ops.quote_name
     conversations, messages = quote(Conversation._meta.db_table), quote(Message._meta.db_table)
     last_sequence = _column(Conversation, "last_sequence")
-    inserted = ", ".join(
-        _column(Message, name)
-        for name in (
-            "conversation",
-            "sequence",
-            "sender",
-            "agent",
-            "body",
-            "client_message_id",
-            "metadata",
-            "created_at",
-        )
-    )
+    columns = ", ".join(_column(Message, name) for name in ("conversation", "sequence", *values))
     return (
         f"WITH taken AS (UPDATE {conversations} SET {last_sequence} = {last_sequence} + 1, "  # noqa: S608
         f"{_column(Conversation, 'updated_at')} = %(now)s "
-        f"WHERE {_column(Conversation, 'id')} = %(conversation)s "
+        f"WHERE {_column(Conversation, 'id')} = %(conversation)s{condition} "
         f"RETURNING {_column(Conversation, 'id')} AS id, {last_sequence} AS sequence) "
-        f"INSERT INTO {messages} ({inserted}) "
-        f"SELECT id, sequence, %(sender)s, %(agent)s, %(body)s, %(client_id)s, %(metadata)s, %(now)s "
+        f"INSERT INTO {messages} ({columns}) "
+        f"SELECT id, sequence, {', '.join(values.values())} "
         f"FROM taken RETURNING {_column(Message, 'id')}, {_column(Message, 'sequence')}"
     )
+
+
+@functools.cache
+def _locked_insert_sql() -> str:
+    """`_locked_insert`'s statement: the caller holds the row lock, so no condition."""
+    return _sequenced_insert_sql(
+        values={
+            "sender": "%(sender)s",
+            "agent": "%(agent)s",
+            "body": "%(body)s",
+            "client_message_id": "%(client_id)s",
+            "metadata": "%(metadata)s",
+            "created_at": "%(now)s",
+        }
+    )
+
+
+def _stored_message(*, message_id: int, **fields: Any) -> Message:
+    """The Message a one-statement insert stored, as Message.objects.create would leave it (a
+    later save() updates, never inserts)."""
+    message = Message(id=message_id, **fields)
+    message._state.adding, message._state.db = False, connection.alias
+    return message
 
 
 def _locked_insert(
@@ -189,8 +203,8 @@ def _locked_insert(
     if row is None:  # pragma: no cover - the caller holds the lock of a row that exists
         raise Conversation.DoesNotExist(conversation.pk)
     conversation.last_sequence, conversation.updated_at = row[1], now
-    message = Message(
-        id=row[0],
+    return _stored_message(
+        message_id=row[0],
         conversation=conversation,
         sequence=row[1],
         sender=sender,
@@ -200,45 +214,27 @@ def _locked_insert(
         metadata=metadata,
         created_at=now,
     )
-    message._state.adding, message._state.db = False, connection.alias
-    return message
 
 
 @functools.cache
 def _visitor_insert_sql() -> str:
-    """`_visitor_message_insert`'s statement, written once from the models' table and column
-    names (quoted; every value is a parameter)."""
+    """`_visitor_message_insert`'s statement: only for a conversation that is not closed and has
+    no message with this client id yet (a resend stores nothing)."""
     quote = connection.ops.quote_name
-    conversations, messages = quote(Conversation._meta.db_table), quote(Message._meta.db_table)
-
-    def column(model: type, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    conversation_id, sequence = column(Message, "conversation"), column(Message, "sequence")
-    client_id = column(Message, "client_message_id")
-    last_sequence = column(Conversation, "last_sequence")
-    inserted = ", ".join(
-        column(Message, name)
-        for name in (
-            "conversation",
-            "sequence",
-            "sender",
-            "body",
-            "client_message_id",
-            "metadata",
-            "created_at",
-        )
-    )
-    return (
-        f"WITH taken AS (UPDATE {conversations} SET {last_sequence} = {last_sequence} + 1, "  # noqa: S608
-        f"{column(Conversation, 'updated_at')} = %(now)s "
-        f"WHERE {column(Conversation, 'id')} = %(conversation)s AND {column(Conversation, 'status')} <> %(closed)s "
-        f"AND NOT EXISTS (SELECT 1 FROM {messages} WHERE {conversation_id} = %(conversation)s "
-        f"AND {client_id} = %(client_id)s AND %(client_id)s <> '') "
-        f"RETURNING {column(Conversation, 'id')} AS id, {last_sequence} AS sequence) "
-        f"INSERT INTO {messages} ({inserted}) "
-        f"SELECT id, sequence, %(sender)s, %(body)s, %(client_id)s, '{{}}'::jsonb, %(now)s FROM taken "
-        f"RETURNING {column(Message, 'id')}, {sequence}"
+    messages = quote(Message._meta.db_table)
+    return _sequenced_insert_sql(
+        values={
+            "sender": "%(sender)s",
+            "body": "%(body)s",
+            "client_message_id": "%(client_id)s",
+            "metadata": "'{}'::jsonb",
+            "created_at": "%(now)s",
+        },
+        condition=(
+            f" AND {_column(Conversation, 'status')} <> %(closed)s "  # noqa: S608 - quoted names only
+            f"AND NOT EXISTS (SELECT 1 FROM {messages} WHERE {_column(Message, 'conversation')} = %(conversation)s "
+            f"AND {_column(Message, 'client_message_id')} = %(client_id)s AND %(client_id)s <> '')"
+        ),
     )
 
 
@@ -270,8 +266,8 @@ def _visitor_message_insert(*, conversation_id: uuid.UUID | str, body: str, clie
         return None
     if row is None:
         return None
-    message = Message(
-        id=row[0],
+    message = _stored_message(
+        message_id=row[0],
         conversation_id=params["conversation"],
         sequence=row[1],
         sender=MessageSender.VISITOR,
@@ -280,8 +276,6 @@ def _visitor_message_insert(*, conversation_id: uuid.UUID | str, body: str, clie
         metadata={},
         created_at=now,
     )
-    # A stored row, as Message.objects.create would leave it (a save() updates, never inserts).
-    message._state.adding, message._state.db = False, connection.alias
     events.broadcast_on_commit(events.conversation_group(conversation_id), events.message_payload(message))
     return message
 
